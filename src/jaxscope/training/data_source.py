@@ -1,0 +1,98 @@
+"""Where batches come from, inside the compiled chunk: a generator ``key -> batch`` or fixed arrays.
+
+Both expose ``init_state()`` and ``next(state, key, step) -> (batch, state)`` so the step
+function does not care which one it has.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+
+class GeneratedData:
+    """``data(key) -> batch``: fresh simulated data every step, generated in the compiled chunk."""
+
+    def __init__(self, fn: Callable[[jax.Array], Any]) -> None:
+        self.fn = fn
+
+    def init_state(self) -> Any:
+        return ()
+
+    def next(self, state: Any, key: jax.Array, step: jax.Array) -> tuple[Any, Any]:
+        return self.fn(key), state
+
+    def full(self, key: jax.Array) -> Any:
+        """One batch for evaluation (validation)."""
+        return self.fn(key)
+
+
+def _check_arrays(arrays: Any, argument: str) -> tuple:
+    if not isinstance(arrays, (tuple, list)) or not arrays:
+        raise TypeError(f"{argument} must be a callable key -> batch or a tuple of arrays (x, y, ...); "
+                        f"got {type(arrays).__name__}")
+    lengths = []
+    for i, a in enumerate(arrays):
+        shape = np.shape(a)
+        if not shape:
+            raise ValueError(f"{argument}[{i}] must be an array with a leading sample axis; got a scalar")
+        lengths.append(shape[0])
+    if len(set(lengths)) != 1:
+        raise ValueError(f"{argument}: all arrays must hold the same number of samples (leading axis); "
+                         f"got lengths {lengths}")
+    if lengths[0] == 0:
+        raise ValueError(f"{argument}: the arrays hold no samples")
+    return tuple(jnp.asarray(a) for a in arrays)
+
+
+class ArrayData:
+    """A fixed data set (x, y, ...) kept on the device, served in shuffled epochs.
+
+    Each epoch is a fresh permutation (drawn from the data key and the epoch number, so it does
+    not depend on how steps are chunked) cut into ``n // batch_size`` batches: with ``n`` a multiple
+    of ``batch_size`` every sample is seen exactly once per epoch; otherwise the ``n % batch_size``
+    samples at the end of that epoch's permutation wait for the next epoch.
+    """
+
+    def __init__(self, arrays: Any, batch_size: int | None, key: jax.Array, argument: str = "data") -> None:
+        self.arrays = _check_arrays(arrays, argument)
+        self.n = int(self.arrays[0].shape[0])
+        if batch_size is None:
+            batch_size = self.n
+        if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer; got {batch_size!r}")
+        if batch_size > self.n:
+            raise ValueError(f"batch_size={batch_size} is larger than the data set ({self.n} samples)")
+        self.batch_size = int(batch_size)
+        self.steps_per_epoch = self.n // self.batch_size
+        self.key = key
+
+    def init_state(self) -> jax.Array:
+        return jnp.arange(self.n, dtype=jnp.int32)
+
+    def permutation(self, epoch: jax.Array) -> jax.Array:
+        return jax.random.permutation(jax.random.fold_in(self.key, epoch), self.n).astype(jnp.int32)
+
+    def next(self, state: jax.Array, key: jax.Array, step: jax.Array) -> tuple[Any, jax.Array]:
+        position = step % self.steps_per_epoch
+        perm = jax.lax.cond(position == 0, lambda: self.permutation(step // self.steps_per_epoch), lambda: state)
+        index = jax.lax.dynamic_slice_in_dim(perm, position * self.batch_size, self.batch_size)
+        return tuple(a[index] for a in self.arrays), perm
+
+    def full(self, key: jax.Array) -> tuple:
+        return self.arrays
+
+
+def data_source(data: Any, batch_size: int | None, key: jax.Array, argument: str = "data"):
+    """Wrap ``data`` (callable or tuple of arrays) as a source; raises naming ``argument``."""
+    if data is None:
+        raise ValueError(f"{argument} is required: a callable key -> batch or a tuple of arrays (x, y)")
+    if callable(data):
+        if batch_size is not None and argument == "data":
+            raise ValueError("batch_size applies to a fixed data set (a tuple of arrays); "
+                             "a data generator chooses its own batch size")
+        return GeneratedData(data)
+    return ArrayData(data, batch_size, key, argument)

@@ -1,0 +1,43 @@
+"""The user's loss, normalised to ``(loss, {metric: value})`` and checked before compiling."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import jax
+import jax.numpy as jnp
+
+
+def normalised(loss: Callable) -> Callable[[Any, Any], tuple[jax.Array, dict]]:
+    """``loss(p, batch)`` returning a scalar or ``(scalar, {name: scalar})`` -> always the pair."""
+    if not callable(loss):
+        raise TypeError(f"loss must be a callable loss(params_or_module, batch) -> scalar; "
+                        f"got {type(loss).__name__}")
+
+    def pair(p, batch):
+        out = loss(p, batch)
+        if isinstance(out, tuple):
+            if len(out) != 2 or not isinstance(out[1], dict):
+                raise ValueError("loss must return a scalar or (scalar, {name: scalar}); "
+                                 f"got a tuple of {len(out)} items")
+            value, metrics = out
+        else:
+            value, metrics = out, {}
+        return jnp.asarray(value), {str(k): jnp.asarray(v) for k, v in metrics.items()}
+
+    return pair
+
+
+def check_shapes(value: Any, metrics: dict, where: str) -> list[str]:
+    """Raise unless the loss and every metric are real scalars; return the metric names."""
+    if getattr(value, "shape", None) != ():
+        raise ValueError(f"loss must return a scalar{where}; got shape {getattr(value, 'shape', None)}. "
+                         "Average over the batch, e.g. jnp.mean((y_pred - y) ** 2)")
+    if not jnp.issubdtype(value.dtype, jnp.floating):
+        raise ValueError(f"loss must return a floating-point scalar{where}; got dtype {value.dtype}")
+    for name, m in metrics.items():
+        if getattr(m, "shape", None) != ():
+            raise ValueError(f"loss metric {name!r} must be a scalar{where}; got shape {m.shape}")
+        if name == "loss" or name.startswith("val_") or name == "learning_rate":
+            raise ValueError(f"loss metric name {name!r} is reserved; choose another name")
+    return sorted(metrics)

@@ -1,0 +1,371 @@
+"""``Trainer``: train a jax model in chunks, blocking (``run``) or in the background (``start``)."""
+
+from __future__ import annotations
+
+import contextvars
+import signal
+import threading
+import time
+import weakref
+from typing import Any, Callable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .chunk import MAX_CHUNK, choose_chunk, run_chunk
+from .data_source import data_source
+from .history import History
+from .loss_function import check_shapes, normalised
+from .model_adapter import adapter_for
+from .optimizer import LearningRate, resolve
+from .step import TrainState, build_step
+
+CHUNK_SECONDS = 0.05       # target wall time of one chunk: pause lands within ~2 of these
+STATUSES = ("idle", "running", "paused", "done", "diverged", "error")
+
+
+def _positive_int(value: Any, name: str, allow_zero: bool = False) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer; got {type(value).__name__}")
+    if value < 0 or (value == 0 and not allow_zero):
+        raise ValueError(f"{name} must be {'non-negative' if allow_zero else 'positive'}; got {value}")
+    return int(value)
+
+
+class Trainer:
+    """Trains ``params`` on ``loss`` and records every step; widgets watch it live.
+
+    >>> trainer = Trainer(params={"w": jnp.zeros(3)}, loss=lambda p, b: jnp.sum((p["w"] - b) ** 2),
+    ...                   data=lambda key: jax.random.normal(key, (3,)), optimizer=0.1)
+    >>> trainer.run(100); len(trainer.history["loss"])
+    100
+
+    Args:
+      params: any pytree of arrays, or a ``flax.nnx.Module`` (the loss then receives the module).
+      loss: ``loss(params_or_module, batch)`` -> scalar, or ``(scalar, {name: scalar})``.
+      data: ``data(key) -> batch`` (fresh data each step), or a tuple of arrays (x, y, ...)
+        served in shuffled epochs of ``batch_size``.
+      optimizer: an optax transformation, or a float (adam at that learning rate).
+      validation: optional tuple of arrays or ``key -> batch``, evaluated every ``eval_every`` steps.
+      strategy: ``"auto"`` (measure), ``"loop"`` (rolled loop) or ``"step"`` (jitted step per call).
+    """
+
+    def __init__(self, params: Any, loss: Callable, data: Any, optimizer: Any = 1e-3, *,
+                 validation: Any = None, batch_size: int | None = None, eval_every: int = 100,
+                 seed: int = 0, strategy: str = "auto", name: str = "") -> None:
+        self._loss = normalised(loss)
+        self._adapter = adapter_for(params)
+        if strategy not in ("auto", "loop", "step"):
+            raise ValueError(f"strategy must be 'auto', 'loop' or 'step'; got {strategy!r}")
+        self._strategy_request = strategy
+        self._eval_every = _positive_int(eval_every, "eval_every")
+        self._seed = _positive_int(seed, "seed", allow_zero=True)
+        key = jax.random.key(self._seed)
+        self._key_train, data_key, val_key = jax.random.split(key, 3)
+        self._source = data_source(data, batch_size, data_key, "data")
+        self._validation = None if validation is None else data_source(validation, None, val_key, "validation")
+        self._optimizer = resolve(optimizer)
+        self.name = str(name)
+
+        trainable, rest = self._adapter.initial()
+        self._metric_names = self._check_loss(trainable, rest)
+        self._val_names = () if self._validation is None else (
+            "val_loss", *(f"val_{m}" for m in self._metric_names))
+        self._names = ("loss", *self._metric_names, *self._val_names)
+        self._step_fn = build_step(self._adapter, self._loss, self._source, self._optimizer,
+                                   self._validation, self._eval_every, self._val_names)
+        self._lr = LearningRate(self._optimizer, self._optimizer.init(trainable))
+        self._lr_applied: float | None = None
+
+        self.history = History()
+        self._lock = threading.RLock()           # guards state, history and status together
+        self._listeners: list[Callable[[str], None]] = []
+        self._chunk = None
+        self._chunk_size = 16
+        self._state = self._initial_state()
+        self._status = "idle"
+        self.message = ""
+        self.error: BaseException | None = None
+        self.steps_per_second = 0.0
+        self._worker: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._comm_context: contextvars.Context | None = None
+
+    # ---- construction -------------------------------------------------------------------
+    def _check_loss(self, trainable: Any, rest: Any) -> list[str]:
+        """Trace the loss with abstract values (no compilation) to check what it returns."""
+        def abstract_loss(source, where):
+            def fn(p, r, k):
+                batch, _ = source.next(source.init_state(), k, jnp.int32(0))
+                return self._loss(self._adapter.view(p, r), batch)
+            try:
+                value, metrics = jax.eval_shape(fn, trainable, rest, self._key_train)
+            except Exception as e:  # the user's own error, with a note saying where it came from
+                e.add_note(f"jaxscope: raised while tracing loss(params, batch){where} to check its output")
+                raise
+            return check_shapes(value, metrics, where)
+
+        names = abstract_loss(self._source, "")
+        if self._validation is not None:
+            val = abstract_loss(self._validation, " on the validation data")
+            if val != names:
+                raise ValueError(f"validation: the loss returns metrics {val} on it but {names} on data")
+        return tuple(names)
+
+    def _initial_state(self) -> TrainState:
+        trainable, rest = self._adapter.initial()
+        return TrainState(trainable, rest, self._optimizer.init(trainable), self._key_train,
+                          self._source.init_state(), jnp.int32(0), jnp.bool_(False))
+
+    # ---- what users read ----------------------------------------------------------------
+    @property
+    def params(self) -> Any:
+        """The current parameters (immutable jax arrays; later training never changes them)."""
+        with self._lock:
+            return self._adapter.user_params(self._state.params, self._state.rest)
+
+    @params.setter
+    def params(self, value: Any) -> None:
+        """Replace the parameters (same structure and shapes), e.g. after editing a weight."""
+        with self._lock:
+            self._require_idle("set params")
+            old = self._state.params
+            if jax.tree.structure(value) != jax.tree.structure(old):
+                raise ValueError("params: the new parameters must have the same structure as the current ones")
+            for new_leaf, old_leaf in zip(jax.tree.leaves(value), jax.tree.leaves(old)):
+                if np.shape(new_leaf) != np.shape(old_leaf):
+                    raise ValueError(f"params: shape {np.shape(new_leaf)} where {np.shape(old_leaf)} was expected")
+            new = jax.tree.map(lambda a, o: jnp.asarray(a, o.dtype), value, old)
+            self._state = self._state._replace(params=new)
+        self._notify("params")
+
+    @property
+    def model(self) -> Any:
+        """The trained ``nnx.Module`` (a new module holding the current state)."""
+        if self._adapter.kind != "nnx":
+            raise AttributeError("trainer.model exists when training an nnx.Module; use trainer.params")
+        with self._lock:
+            return self._adapter.module(self._state.params, self._state.rest)
+
+    @property
+    def current_step(self) -> int:
+        """Optimisation steps completed."""
+        return int(self._state.step)
+
+    @property
+    def status(self) -> str:
+        """One of idle, running, paused, done, diverged, error."""
+        return self._status
+
+    @property
+    def strategy(self) -> str | None:
+        """The chunk strategy in use (``loop`` or ``step``), chosen at the first training call."""
+        return None if self._chunk is None else self._chunk.strategy
+
+    @property
+    def learning_rate(self) -> float | None:
+        """The current learning rate; setting it takes effect at the next chunk, without recompiling."""
+        return self._lr.value
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        value = self._lr.check(value)
+        with self._lock:
+            self._lr.value = value
+        self._notify("learning_rate")
+
+    # ---- listeners (widgets) ------------------------------------------------------------
+    def _subscribe(self, listener: Callable[[str], None]) -> None:
+        self._listeners.append(listener)
+
+    def _notify(self, event: str) -> None:
+        """Tell widgets: ``progress`` (after a chunk), ``status``, ``reset``, ``params``, ``learning_rate``."""
+        for listener in list(self._listeners):
+            listener(event)
+
+    def _set_status(self, status: str, message: str = "") -> None:
+        self._status, self.message = status, message
+        self._notify("status")
+
+    def _remember_comm_context(self) -> None:
+        """Called by widgets inside a comm message handler: the worker will run in this context."""
+        self._comm_context = contextvars.copy_context()
+
+    # ---- the training loop --------------------------------------------------------------
+    def _prepare(self) -> None:
+        with self._lock:
+            if self._state.bad:
+                self._state = self._state._replace(bad=jnp.bool_(False))
+            if self._chunk is None:
+                self._chunk, seconds = choose_chunk(self._step_fn, self._names, self._state,
+                                                    self._lr.scale(), self._strategy_request)
+                self._chunk_size = int(np.clip(CHUNK_SECONDS / max(seconds, 1e-7), 1, MAX_CHUNK))
+
+    def _train_chunk(self, limit: int | None) -> bool:
+        """Train one chunk (at most ``limit`` steps); False when training must stop."""
+        n = self._chunk_size if limit is None else min(self._chunk_size, limit)
+        with self._lock:
+            if self._lr_applied != self._lr.value:
+                self._state = self._state._replace(opt_state=self._lr.apply_to_state(self._state.opt_state))
+                self._lr_applied = self._lr.value
+            state, lr, scale = self._state, self._lr.value, self._lr.scale()
+        t0 = time.perf_counter()
+        result = run_chunk(self._chunk, state, scale, n)
+        elapsed = time.perf_counter() - t0
+        with self._lock:
+            self._commit(state, result, lr)
+        if result.completed:
+            per_step = elapsed / result.completed
+            self.steps_per_second = 1.0 / per_step
+            self._chunk_size = int(np.clip(CHUNK_SECONDS / per_step, 1, MAX_CHUNK))
+        self._notify("progress")
+        if result.bad_loss is not None:
+            bad_step = int(result.state.step) + 1
+            what = "loss" if not np.isfinite(result.bad_loss) else "gradient"
+            self._set_status("diverged", f"diverged at step {bad_step}: the {what} is not finite "
+                                         f"(loss {result.bad_loss}); parameters kept from step {bad_step - 1}")
+            return False
+        return True
+
+    def _commit(self, before: TrainState, result, lr: float | None) -> None:
+        start = int(before.step)
+        steps = np.arange(start + 1, start + result.completed + 1)
+        self._state = result.state
+        for name in ("loss", *self._metric_names):
+            self.history.extend(name, steps, result.metrics[name])
+        if self._val_names and result.completed:
+            due = steps % self._eval_every == 0
+            for name in self._val_names:
+                self.history.extend(name, steps[due], result.metrics[name][due])
+        if lr is not None:
+            self.history.extend("learning_rate", steps, np.full(len(steps), lr, np.float32))
+
+    def _fail(self, error: BaseException) -> None:
+        self.error = error
+        self._set_status("error", f"{type(error).__name__}: {error}")
+
+    def run(self, steps: int) -> None:
+        """Train ``steps`` steps, blocking; widgets on screen update live. Ctrl-C stops cleanly."""
+        steps = _positive_int(steps, "steps", allow_zero=True)
+        if self._worker is not None and self._worker.is_alive():
+            raise RuntimeError("training is running in the background; call trainer.pause() first")
+        if steps == 0:
+            return
+        interrupted = threading.Event()
+        restore = None
+        if threading.current_thread() is threading.main_thread():
+            restore = signal.signal(signal.SIGINT, lambda *_: interrupted.set())
+        self.error = None
+        self._set_status("running")
+        try:
+            self._prepare()
+            target = self.current_step + steps
+            while self.current_step < target and not interrupted.is_set():
+                if not self._train_chunk(target - self.current_step):
+                    return
+        except Exception as e:
+            self._fail(e)
+            raise
+        finally:
+            if restore is not None:
+                signal.signal(signal.SIGINT, restore)
+        if interrupted.is_set():
+            self._set_status("paused", f"interrupted at step {self.current_step}")
+            raise KeyboardInterrupt(f"training stopped at step {self.current_step}")
+        self._set_status("done")
+
+    def start(self, steps: int | None = None) -> None:
+        """Train in a background thread (until ``pause()``, or for ``steps`` more steps)."""
+        if steps is not None:
+            steps = _positive_int(steps, "steps")
+        self._start_worker(steps, "done")
+
+    def step(self, steps: int = 1) -> None:
+        """Train ``steps`` more steps in the background, then pause (the Step button)."""
+        self._start_worker(_positive_int(steps, "steps"), "paused")
+
+    def _start_worker(self, steps: int | None, final_status: str) -> None:
+        if self._worker is not None and self._worker.is_alive():
+            return
+        self._stop.clear()
+        self.error = None
+        self._set_status("running")
+        context = self._comm_context.copy() if self._comm_context is not None else contextvars.copy_context()
+        self._worker = threading.Thread(target=context.run, args=(_background, weakref.ref(self), steps, final_status),
+                                        name=f"jaxscope-trainer-{self.name or id(self)}", daemon=True)
+        self._worker.start()
+
+    def pause(self, wait: bool = True, timeout: float = 30.0) -> None:
+        """Stop background training at the next chunk boundary (within ~0.1 s)."""
+        self._stop.set()
+        if wait:
+            self.wait(timeout, raise_error=False)
+
+    def wait(self, timeout: float | None = None, raise_error: bool = True) -> None:
+        """Block until background training stops; re-raise the error that stopped it, if any."""
+        worker = self._worker
+        if worker is not None and worker is not threading.current_thread():
+            worker.join(timeout)
+            if worker.is_alive():
+                raise TimeoutError(f"training still running after {timeout} s")
+        if raise_error and self.error is not None:
+            raise self.error
+
+    def reset(self) -> None:
+        """Back to the initial parameters, optimizer state and seed; the history is cleared."""
+        self.pause(wait=True)
+        with self._lock:
+            self._state = self._initial_state()
+            self._lr_applied = None
+            self.history.clear()
+            self.error = None
+            self.steps_per_second = 0.0
+        self._notify("reset")
+        self._set_status("idle")
+
+    def _require_idle(self, what: str) -> None:
+        if self._worker is not None and self._worker.is_alive():
+            raise RuntimeError(f"cannot {what} while training runs; call trainer.pause() first")
+
+    def show(self, **kwargs: Any):
+        """The dashboard: controls above a live loss chart."""
+        from ..widgets.dashboard import Dashboard
+
+        return Dashboard(self, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<jaxscope.Trainer {self.name!r} status={self.status} step={self.current_step}>"
+
+
+def _background(ref: "weakref.ref[Trainer]", steps: int | None, final_status: str) -> None:
+    """The worker: holds the trainer only while a chunk runs, so a dropped trainer stops it."""
+    trainer = ref()
+    if trainer is None:
+        return
+    try:
+        trainer._prepare()
+    except Exception as e:
+        trainer._fail(e)
+        return
+    target = None if steps is None else trainer.current_step + steps
+    stop = trainer._stop
+    del trainer
+    while True:
+        trainer = ref()
+        if trainer is None:
+            return
+        if stop.is_set():
+            trainer._set_status("paused")
+            return
+        limit = None if target is None else target - trainer.current_step
+        if limit is not None and limit <= 0:
+            trainer._set_status(final_status)
+            return
+        try:
+            if not trainer._train_chunk(limit):
+                return
+        except Exception as e:
+            trainer._fail(e)
+            return
+        del trainer
