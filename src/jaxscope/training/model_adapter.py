@@ -26,6 +26,10 @@ def _copy_leaves(tree):
     return jax.tree.map(lambda a: jax.numpy.array(a, copy=True), tree)
 
 
+def _rebuilt(tree):
+    return jax.tree.map(lambda a: a, tree)
+
+
 class PytreeAdapter:
     """Params are any pytree of arrays; the loss receives them unchanged."""
 
@@ -77,11 +81,13 @@ class NnxAdapter:
         return _copy_leaves(self._initial[0]), _copy_leaves(self._initial[1])
 
     def view(self, trainable: Any, rest: Any) -> Any:
-        return self._nnx.merge(self.graphdef, trainable, rest)
+        # Rebuild the state's Variables in the current trace: nnx refuses to mutate (batch
+        # statistics) a Variable created at an outer trace level (the chunk's loop).
+        return self._nnx.merge(self.graphdef, *_rebuilt((trainable, rest)))
 
     def eval_view(self, trainable: Any, rest: Any) -> Any:
         """The module in evaluation mode (dropout off, running batch statistics)."""
-        module = self._nnx.merge(self.graphdef, trainable, rest)
+        module = self._nnx.merge(self.graphdef, *_rebuilt((trainable, rest)))
         module.eval()
         return module
 

@@ -1,0 +1,15 @@
+"""Fixtures shared by every test layer."""
+
+from __future__ import annotations
+
+import jax
+import pytest
+
+from course_models import init_mlp, make_batch, mse_loss_batch
+
+
+@pytest.fixture
+def lesson2():
+    """Keyword arguments for a Trainer on the lesson-2 curve fit."""
+    return dict(params=init_mlp(jax.random.key(1), [1, 30, 20, 1]),
+                loss=lambda p, b: mse_loss_batch(*b, p), data=make_batch, optimizer=1e-2)
