@@ -24,7 +24,9 @@ class Dashboard(ipywidgets.VBox):
         self.loss_chart.on_ready = trainer._remember_comm_context
         super().__init__([self.controls, self.loss_chart])
         self.add_class("jaxscope-dashboard")
-        self._throttle = Throttle(UPDATE_INTERVAL, self._publish)
+        # The trainer reports after every chunk (~50 ms) and on every status change, so a skipped
+        # update is always followed by another: no trailing timer thread is needed.
+        self._throttle = Throttle(UPDATE_INTERVAL, self._publish, trailing=False)
         trainer._subscribe(self._on_trainer_event)
 
     def _publish(self) -> None:

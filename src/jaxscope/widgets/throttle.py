@@ -15,8 +15,9 @@ class Throttle:
     1
     """
 
-    def __init__(self, interval: float, fn: Callable[[], None]) -> None:
+    def __init__(self, interval: float, fn: Callable[[], None], trailing: bool = True) -> None:
         self.interval = interval
+        self.trailing = trailing  # False: a call that is not due is dropped (the caller flushes later)
         self._fn = fn
         self._last = -float("inf")
         self._timer: threading.Timer | None = None
@@ -24,13 +25,16 @@ class Throttle:
 
     def request(self) -> None:
         with self._lock:
+            if self._timer is not None:  # the pending trailing call will send this too
+                return
             wait = self._last + self.interval - time.monotonic()
             if wait > 0:
-                if self._timer is None:  # trailing call, in the caller's context (its comm parent)
-                    context = contextvars.copy_context()
-                    self._timer = threading.Timer(wait, context.run, args=(self._trailing,))
-                    self._timer.daemon = True
-                    self._timer.start()
+                if not self.trailing:
+                    return
+                context = contextvars.copy_context()  # trailing call, in the caller's comm context
+                self._timer = threading.Timer(wait, context.run, args=(self._trailing,))
+                self._timer.daemon = True
+                self._timer.start()
                 return
             self._last = time.monotonic()
         self._fn()

@@ -1,0 +1,97 @@
+"""The dashboard's control bar: front-end commands drive the trainer; its state reaches the traits."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import jaxscope as scope
+from recording import attach, from_front_end
+
+
+def command(action):
+    return {"v": 1, "kind": "command", "action": action}
+
+
+def wait_until(condition, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.01)
+
+
+@pytest.fixture
+def dashboard(lesson2):
+    trainer = scope.Trainer(**lesson2)
+    board = trainer.show()
+    attach(board.controls)
+    attach(board.loss_chart)
+    yield board
+    trainer.pause()
+
+
+def test_dashboard_holds_controls_above_the_loss_chart(dashboard):
+    assert dashboard.children == (dashboard.controls, dashboard.loss_chart)
+    assert "jaxscope-dashboard" in dashboard._dom_classes
+    assert dashboard.loss_chart.history is dashboard.trainer.history
+
+
+def test_start_and_pause_clicks_drive_the_trainer(dashboard):
+    trainer = dashboard.trainer
+    from_front_end(dashboard.controls, command("start"))
+    wait_until(lambda: trainer.current_step > 200)
+    wait_until(lambda: dashboard.controls.status == "running" and dashboard.controls.step > 0)
+    from_front_end(dashboard.controls, command("pause"))
+    trainer.wait(30)
+    assert trainer.status == "paused"
+    assert (dashboard.controls.status, dashboard.controls.step) == ("paused", trainer.current_step)
+    sent = sum(c["series"][0]["count"] for c, _ in dashboard.loss_chart.comm.custom("points") if c["series"])
+    assert sent == trainer.current_step  # every step's loss reached the chart, once
+
+
+def test_step_click_trains_step_size_steps(dashboard):
+    dashboard.controls.step_size = 25
+    from_front_end(dashboard.controls, command("step"))
+    dashboard.trainer.wait(30)
+    assert dashboard.trainer.current_step == 25
+    assert (dashboard.controls.status, dashboard.controls.step) == ("paused", 25)
+
+
+def test_reset_click_clears_the_chart(dashboard):
+    dashboard.trainer.run(30)
+    from_front_end(dashboard.controls, command("reset"))
+    assert dashboard.trainer.current_step == 0
+    content, _ = dashboard.loss_chart.comm.custom("points")[-1]
+    assert content["reset"] is True and content["series"] == []
+    assert (dashboard.controls.status, dashboard.controls.step) == ("idle", 0)
+
+
+def test_learning_rate_set_from_the_front_end(dashboard):
+    from_front_end(dashboard.controls, {"v": 1, "kind": "set", "name": "learning_rate", "value": 0.003})
+    assert dashboard.trainer.learning_rate == 0.003
+    assert dashboard.controls.learning_rate == 0.003
+
+
+def test_an_invalid_learning_rate_from_the_front_end_is_shown_not_raised(dashboard):
+    from_front_end(dashboard.controls, {"v": 1, "kind": "set", "name": "learning_rate", "value": -1})
+    assert dashboard.trainer.learning_rate == 0.01
+    assert "learning_rate must be a positive finite number" in dashboard.controls.message
+
+
+def test_messages_of_another_protocol_version_are_ignored(dashboard):
+    from_front_end(dashboard.controls, {"v": 99, "kind": "command", "action": "start"})
+    assert dashboard.trainer.status == "idle"
+
+
+def test_divergence_is_shown_in_the_control_bar():
+    import jax.numpy as jnp
+    import optax
+
+    trainer = scope.Trainer(params={"w": jnp.zeros(())}, loss=lambda p, b: -p["w"] + 0.0 * jnp.log(5.5 - p["w"]),
+                            data=lambda k: 0.0, optimizer=optax.sgd(1.0))
+    board = trainer.show()
+    attach(board.controls)
+    trainer.run(100)
+    assert board.controls.status == "diverged"
+    assert "diverged at step 7" in board.controls.message
