@@ -1,0 +1,47 @@
+"""Every example notebook runs headless, top to bottom, with a small step count."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+NOTEBOOKS = sorted(EXAMPLES.glob("*.ipynb"))
+
+
+def execute(path: Path, steps: int) -> nbformat.NotebookNode:
+    nb = nbformat.read(path, as_version=4)
+    os.environ["JAXSCOPE_EXAMPLE_STEPS"] = str(steps)  # the kernel inherits it
+    try:
+        NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(EXAMPLES)}}).execute()
+    finally:
+        del os.environ["JAXSCOPE_EXAMPLE_STEPS"]
+    return nb
+
+
+def stdout(nb) -> str:
+    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                   for o in c.get("outputs", []) if o.get("name") == "stdout")
+
+
+@pytest.mark.examples
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_example_runs_headless(path):
+    nb = execute(path, steps=200)
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert errors == []
+
+
+@pytest.mark.examples
+def test_quickstart_trains_both_models_and_shows_two_dashboards():
+    nb = execute(EXAMPLES / "quickstart.ipynb", steps=300)
+    text = stdout(nb)
+    assert re.search(r"step 300: loss \d\.\d\de-\d\d", text), text
+    widget_views = [o for c in nb.cells for o in c.get("outputs", [])
+                    if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert len(widget_views) == 2
