@@ -1,0 +1,73 @@
+// @vitest-environment jsdom
+import { describe, expect, it } from "vitest";
+import { markDashboard, markDashboardWhenAttached, MAX_FRAMES } from "./dashboard";
+
+function fakeFrames() {
+  const pending = new Map<number, FrameRequestCallback>();
+  let next = 1;
+  return {
+    request: (run: FrameRequestCallback) => {
+      pending.set(next, run);
+      return next++;
+    },
+    cancel: (handle: number) => void pending.delete(handle),
+    pending,
+    flush() {
+      const runs = [...pending.values()];
+      pending.clear();
+      runs.forEach((run) => run(0));
+    },
+  };
+}
+
+function dashboard(): HTMLElement {
+  const box = document.createElement("div");
+  box.className = "widget-vbox jaxscope-dashboard";
+  return box;
+}
+
+describe("markDashboard", () => {
+  it("sets data-testid on the dashboard ancestor", () => {
+    const box = dashboard();
+    const inner = document.createElement("div");
+    const el = document.createElement("div");
+    box.append(inner);
+    inner.append(el);
+    expect(markDashboard(el)).toBe(true);
+    expect(box.dataset.testid).toBe("jaxscope-dashboard");
+  });
+
+  it("finds nothing outside a dashboard", () => {
+    expect(markDashboard(document.createElement("div"))).toBe(false);
+  });
+});
+
+describe("markDashboardWhenAttached", () => {
+  it("marks the dashboard once the bar is attached to it", () => {
+    const frames = fakeFrames();
+    const el = document.createElement("div");
+    const box = dashboard();
+    markDashboardWhenAttached(el, frames.request, frames.cancel);
+    frames.flush();
+    expect(box.dataset.testid).toBeUndefined();
+    box.append(el);
+    frames.flush();
+    expect(box.dataset.testid).toBe("jaxscope-dashboard");
+    expect(frames.pending.size).toBe(0);
+  });
+
+  it("gives up after a bounded number of frames", () => {
+    const frames = fakeFrames();
+    markDashboardWhenAttached(document.createElement("div"), frames.request, frames.cancel);
+    for (let i = 0; i < MAX_FRAMES; i++) frames.flush();
+    expect(frames.pending.size).toBe(0);
+  });
+
+  it("stops looking when cleaned up", () => {
+    const frames = fakeFrames();
+    const stop = markDashboardWhenAttached(document.createElement("div"), frames.request, frames.cancel);
+    expect(frames.pending.size).toBe(1);
+    stop();
+    expect(frames.pending.size).toBe(0);
+  });
+});

@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { learningRateText, statusText, stepsPerSecondText } from "./format";
+
+describe("control bar texts", () => {
+  it("shows the status and the step with thousands separators", () => {
+    expect(statusText("running", 12340)).toBe("running · step 12,340");
+    expect(statusText("idle", 0)).toBe("idle · step 0");
+  });
+
+  it.each([
+    [5400, "5,400 steps/s"],
+    [5432.7, "5,433 steps/s"],
+    [42.4, "42 steps/s"],
+    [2.46, "2.5 steps/s"],
+    [0, "0 steps/s"],
+    [NaN, "0 steps/s"],
+  ])("shows %s steps per second as %s", (rate, text) => {
+    expect(stepsPerSecondText(rate)).toBe(text);
+  });
+
+  it.each([
+    [0.01, "0.01"],
+    [3e-4, "3e-4"],
+    [0.001, "1e-3"],
+    [0.1, "0.1"],
+    [1, "1"],
+    [null, ""],
+  ])("shows the learning rate %s as %s", (rate, text) => {
+    expect(learningRateText(rate)).toBe(text);
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * The control bar's DOM: buttons, learning-rate and step-size inputs, status, speed, message.
+ * It only builds and updates elements; the widget decides what they do.
+ *
+ * @example
+ *   const bar = createBar();
+ *   bar.update({status: "running", step: 12340, steps_per_second: 5400, learning_rate: 3e-4,
+ *               step_size: 10, message: "", title: "mlp"});
+ */
+import { element } from "../shared/dom";
+import type { CommandAction, ControlBarTraits } from "../shared/protocol";
+import { learningRateText, statusText, stepsPerSecondText } from "./format";
+
+export interface Bar {
+  root: HTMLElement;
+  buttons: Record<CommandAction, HTMLButtonElement>;
+  learningRate: HTMLInputElement;
+  stepSize: HTMLInputElement;
+  update(state: ControlBarTraits, options?: { keepLearningRate?: boolean; keepStepSize?: boolean }): void;
+}
+
+const BUTTONS: Record<CommandAction, [icon: string, label: string, title: string]> = {
+  start: ["▶", "Start", "Train until paused"],
+  pause: ["⏸", "Pause", "Pause at the end of the current chunk"],
+  step: ["⏭", "Step", "Train the number of steps on the right"],
+  reset: ["↺", "Reset", "Start again from the initial parameters"],
+};
+
+const PROBLEM_STATUSES = new Set(["error", "diverged"]);
+
+export const INVALID_CLASS = "jaxscope-invalid";
+
+function button(action: CommandAction): HTMLButtonElement {
+  const [icon, label, title] = BUTTONS[action];
+  return element(
+    "button",
+    { type: "button", class: `jaxscope-button jaxscope-${action}`, "data-action": action, title },
+    element("span", { class: "jaxscope-icon", "aria-hidden": "true" }, icon),
+    ` ${label}`,
+  );
+}
+
+export function createBar(): Bar {
+  const buttons = {
+    start: button("start"),
+    pause: button("pause"),
+    step: button("step"),
+    reset: button("reset"),
+  };
+  const stepSize = element("input", {
+    type: "number",
+    min: "1",
+    step: "1",
+    class: "jaxscope-input jaxscope-step-size",
+    "data-testid": "step-size",
+    "aria-label": "Steps per Step click",
+    title: "Steps per Step click",
+  });
+  const learningRate = element("input", {
+    type: "text",
+    inputmode: "decimal",
+    spellcheck: "false",
+    autocomplete: "off",
+    class: "jaxscope-input jaxscope-learning-rate",
+    "data-testid": "learning-rate",
+    "aria-label": "Learning rate",
+    title: "Learning rate: type a positive number (e.g. 3e-4) and press Enter",
+    placeholder: "—",
+  });
+  const title = element("span", { class: "jaxscope-title" });
+  const status = element("span", { class: "jaxscope-status", "data-testid": "status" });
+  const speed = element("span", { class: "jaxscope-speed", "data-testid": "steps-per-second" });
+  const message = element("div", { class: "jaxscope-message", "data-testid": "message" });
+  const root = element(
+    "div",
+    { class: "jaxscope jaxscope-controls", "data-testid": "jaxscope-controls" },
+    element(
+      "div",
+      { class: "jaxscope-bar" },
+      title,
+      buttons.start,
+      buttons.pause,
+      element("span", { class: "jaxscope-group" }, buttons.step, stepSize),
+      buttons.reset,
+      element("label", { class: "jaxscope-field" }, element("span", {}, "learning rate"), learningRate),
+      element("span", { class: "jaxscope-readings" }, status, speed),
+    ),
+    message,
+  );
+
+  return {
+    root,
+    buttons,
+    learningRate,
+    stepSize,
+    update(state, options = {}) {
+      const running = state.status === "running";
+      buttons.start.disabled = running;
+      buttons.pause.disabled = !running;
+      title.textContent = state.title ?? "";
+      title.hidden = !state.title;
+      status.dataset.status = state.status;
+      status.dataset.step = String(state.step);
+      status.textContent = statusText(state.status, state.step);
+      speed.textContent = stepsPerSecondText(state.steps_per_second);
+      if (!options.keepLearningRate) {
+        learningRate.value = learningRateText(state.learning_rate);
+        learningRate.classList.remove(INVALID_CLASS);
+        learningRate.removeAttribute("aria-invalid");
+      }
+      if (!options.keepStepSize) {
+        stepSize.value = String(state.step_size);
+        stepSize.classList.remove(INVALID_CLASS);
+        stepSize.removeAttribute("aria-invalid");
+      }
+      message.textContent = state.message ?? "";
+      message.hidden = !state.message;
+      message.classList.toggle("jaxscope-message-problem", PROBLEM_STATUSES.has(state.status));
+    },
+  };
+}
+
+/** Show or clear the red outline of an input the user filled in wrongly. */
+export function markInvalid(input: HTMLInputElement, invalid: boolean): void {
+  input.classList.toggle(INVALID_CLASS, invalid);
+  if (invalid) input.setAttribute("aria-invalid", "true");
+  else input.removeAttribute("aria-invalid");
+}

@@ -1,0 +1,246 @@
+// @vitest-environment jsdom
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { FakeModel } from "../shared/fake_model";
+import type { ControlBarTraits } from "../shared/protocol";
+import widget from "./widget";
+
+function traits(overrides: Partial<ControlBarTraits> = {}): ControlBarTraits {
+  return {
+    status: "idle",
+    step: 0,
+    steps_per_second: 0,
+    learning_rate: 0.001,
+    step_size: 10,
+    message: "",
+    title: "",
+    ...overrides,
+  };
+}
+
+let el: HTMLElement;
+let cleanup: () => void;
+let model: FakeModel<ControlBarTraits>;
+
+function renderBar(overrides: Partial<ControlBarTraits> = {}) {
+  model = new FakeModel(traits(overrides));
+  cleanup = widget.render({ model, el });
+}
+
+const $ = <T extends HTMLElement>(selector: string) => el.querySelector<T>(selector)!;
+const button = (action: string) => $<HTMLButtonElement>(`[data-action="${action}"]`);
+const learningRate = () => $<HTMLInputElement>('[data-testid="learning-rate"]');
+const stepSize = () => $<HTMLInputElement>('[data-testid="step-size"]');
+const status = () => $('[data-testid="status"]');
+
+function type(input: HTMLInputElement, text: string) {
+  input.value = text;
+  input.dispatchEvent(new Event("input", { bubbles: true }));
+}
+
+function press(input: HTMLInputElement, key: string) {
+  input.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true }));
+}
+
+beforeEach(() => {
+  el = document.createElement("div");
+  document.body.append(el);
+});
+
+afterEach(() => {
+  cleanup();
+  el.remove();
+});
+
+describe("ControlBar rendering", () => {
+  it("sends ready when rendered", () => {
+    renderBar();
+    expect(model.sent).toEqual([{ v: 1, kind: "ready" }]);
+  });
+
+  it("renders the documented DOM hooks", () => {
+    renderBar();
+    expect($('[data-testid="jaxscope-controls"]')).not.toBeNull();
+    expect(["start", "pause", "step", "reset"].map((a) => button(a).textContent)).toEqual([
+      "▶ Start",
+      "⏸ Pause",
+      "⏭ Step",
+      "↺ Reset",
+    ]);
+    expect($('[data-testid="steps-per-second"]').textContent).toBe("0 steps/s");
+  });
+
+  it("keeps data-status and data-step equal to the traits", () => {
+    renderBar();
+    model.set("status", "running");
+    model.set("step", 12340);
+    model.set("steps_per_second", 5400);
+    expect(status().dataset.status).toBe("running");
+    expect(status().dataset.step).toBe("12340");
+    expect(status().textContent).toBe("running · step 12,340");
+    expect($('[data-testid="steps-per-second"]').textContent).toBe("5,400 steps/s");
+  });
+
+  it("disables Start while running and Pause unless running", () => {
+    renderBar();
+    expect([button("start").disabled, button("pause").disabled]).toEqual([false, true]);
+    model.set("status", "running");
+    expect([button("start").disabled, button("pause").disabled]).toEqual([true, false]);
+    model.set("status", "paused");
+    expect([button("start").disabled, button("pause").disabled]).toEqual([false, true]);
+  });
+
+  it("shows the message in red when training diverged or failed", () => {
+    renderBar();
+    const message = $('[data-testid="message"]');
+    expect(message.hidden).toBe(true);
+    model.set("message", "loss is NaN at step 1,203");
+    model.set("status", "diverged");
+    expect(message.hidden).toBe(false);
+    expect(message.textContent).toBe("loss is NaN at step 1,203");
+    expect(message.classList.contains("jaxscope-message-problem")).toBe(true);
+    model.set("status", "idle");
+    expect(message.classList.contains("jaxscope-message-problem")).toBe(false);
+  });
+
+  it("shows the title when there is one", () => {
+    renderBar({ title: "mlp" });
+    expect($(".jaxscope-title").textContent).toBe("mlp");
+    expect($<HTMLElement>(".jaxscope-title").hidden).toBe(false);
+  });
+});
+
+describe("ControlBar commands", () => {
+  it.each(["start", "step", "reset"])("sends the %s command on click", (action) => {
+    renderBar();
+    button(action).click();
+    expect(model.sent[1]).toEqual({ v: 1, kind: "command", action });
+  });
+
+  it("sends pause while running", () => {
+    renderBar({ status: "running" });
+    button("pause").click();
+    expect(model.sent[1]).toEqual({ v: 1, kind: "command", action: "pause" });
+  });
+});
+
+describe("ControlBar learning rate", () => {
+  it("shows the trait compactly", () => {
+    renderBar({ learning_rate: 3e-4 });
+    expect(learningRate().value).toBe("3e-4");
+    model.set("learning_rate", 0.01);
+    expect(learningRate().value).toBe("0.01");
+    model.set("learning_rate", null);
+    expect(learningRate().value).toBe("");
+  });
+
+  it("sends a set message on Enter", () => {
+    renderBar();
+    type(learningRate(), "3e-4");
+    press(learningRate(), "Enter");
+    expect(model.sent.slice(1)).toEqual([{ v: 1, kind: "set", name: "learning_rate", value: 3e-4 }]);
+  });
+
+  it("sends the value once when Enter is followed by a change event", () => {
+    renderBar();
+    type(learningRate(), "0.02");
+    press(learningRate(), "Enter");
+    learningRate().dispatchEvent(new Event("change"));
+    expect(model.sent.slice(1)).toEqual([{ v: 1, kind: "set", name: "learning_rate", value: 0.02 }]);
+  });
+
+  it("sends a set message on change", () => {
+    renderBar();
+    type(learningRate(), "0.005");
+    learningRate().dispatchEvent(new Event("change"));
+    expect(model.sent.slice(1)).toEqual([{ v: 1, kind: "set", name: "learning_rate", value: 0.005 }]);
+  });
+
+  it.each(["-1", "0", "fast", ""])("outlines %j in red and sends nothing", (text) => {
+    renderBar();
+    type(learningRate(), text);
+    press(learningRate(), "Enter");
+    expect(learningRate().classList.contains("jaxscope-invalid")).toBe(true);
+    expect(learningRate().getAttribute("aria-invalid")).toBe("true");
+    expect(model.sent.length).toBe(1);
+  });
+
+  it("clears the outline once the value is valid", () => {
+    renderBar();
+    type(learningRate(), "-1");
+    press(learningRate(), "Enter");
+    type(learningRate(), "0.1");
+    press(learningRate(), "Enter");
+    expect(learningRate().classList.contains("jaxscope-invalid")).toBe(false);
+  });
+
+  it("keeps showing the value sent until the trait reports it", () => {
+    renderBar({ status: "running", learning_rate: 0.001 });
+    type(learningRate(), "3e-4");
+    press(learningRate(), "Enter");
+    model.set("step", 500);
+    expect(learningRate().value).toBe("3e-4");
+    model.set("learning_rate", 0.0003);
+    model.set("learning_rate", 0.002);
+    expect(learningRate().value).toBe("2e-3");
+  });
+
+  it("restores the trait's value on Escape", () => {
+    renderBar({ learning_rate: 0.001 });
+    type(learningRate(), "-5");
+    press(learningRate(), "Enter");
+    press(learningRate(), "Escape");
+    expect(learningRate().value).toBe("1e-3");
+    expect(learningRate().classList.contains("jaxscope-invalid")).toBe(false);
+  });
+
+  it("does not overwrite what the user is typing when the step ticks", () => {
+    renderBar({ status: "running" });
+    type(learningRate(), "0.00");
+    model.set("step", 500);
+    expect(learningRate().value).toBe("0.00");
+  });
+});
+
+describe("ControlBar step size", () => {
+  it("shows the trait", () => {
+    renderBar({ step_size: 25 });
+    expect(stepSize().value).toBe("25");
+  });
+
+  it("writes a new step size back", () => {
+    renderBar();
+    type(stepSize(), "50");
+    stepSize().dispatchEvent(new Event("change"));
+    expect(model.get("step_size")).toBe(50);
+    expect(model.saves).toBe(1);
+  });
+
+  it("outlines an invalid step size and keeps the trait", () => {
+    renderBar();
+    type(stepSize(), "0");
+    stepSize().dispatchEvent(new Event("change"));
+    expect(stepSize().classList.contains("jaxscope-invalid")).toBe(true);
+    expect(model.get("step_size")).toBe(10);
+    expect(model.saves).toBe(0);
+  });
+});
+
+describe("ControlBar cleanup", () => {
+  it("removes its model listeners and its DOM", () => {
+    renderBar();
+    expect(model.listenerCount()).toBeGreaterThan(0);
+    cleanup();
+    expect(model.listenerCount()).toBe(0);
+    expect(el.children.length).toBe(0);
+    cleanup = () => {};
+  });
+
+  it("sends nothing on clicks after cleanup", () => {
+    renderBar();
+    const start = button("start");
+    cleanup();
+    cleanup = () => {};
+    start.click();
+    expect(model.sent.length).toBe(1);
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * ControlBar front end (anywidget module): Start / Pause / Step / Reset, the live learning
+ * rate and step size, status and speed. Clicks become "command" messages, a new learning rate a
+ * "set" message; the step size is a trait written back. See docs/protocol.md.
+ */
+import type { AnyModel, RenderProps } from "@anywidget/types";
+import {
+  changeEvent,
+  COMMAND_ACTIONS,
+  commandMessage,
+  CONTROL_BAR,
+  readyMessage,
+  setLearningRateMessage,
+  type ControlBarTraits,
+} from "../shared/protocol";
+import { subscriptions } from "../shared/subscriptions";
+import { markDashboardWhenAttached } from "./dashboard";
+import { parseLearningRate, parseStepSize } from "./parse";
+import { createBar, markInvalid } from "./view";
+
+type Model = AnyModel<ControlBarTraits>;
+
+function traits(model: Model): ControlBarTraits {
+  return {
+    status: model.get(CONTROL_BAR.status),
+    step: model.get(CONTROL_BAR.step),
+    steps_per_second: model.get(CONTROL_BAR.stepsPerSecond),
+    learning_rate: model.get(CONTROL_BAR.learningRate),
+    step_size: model.get(CONTROL_BAR.stepSize),
+    message: model.get(CONTROL_BAR.message),
+    title: model.get(CONTROL_BAR.title),
+  };
+}
+
+function render({ model, el }: Pick<RenderProps<ControlBarTraits>, "model" | "el">): () => void {
+  const bar = createBar();
+  el.append(bar.root);
+  // While the user is typing, trait updates (the step counter ticks ~20 times a second) must
+  // not overwrite the half-typed text.
+  let editingLearningRate = false;
+  let editingStepSize = false;
+  // After a "set", show the value sent until the trait reports it, not the old one meanwhile.
+  let awaitingLearningRate = false;
+  const update = () =>
+    bar.update(traits(model), {
+      keepLearningRate: editingLearningRate || awaitingLearningRate,
+      keepStepSize: editingStepSize,
+    });
+
+  const dom = new AbortController();
+  const listen = { signal: dom.signal };
+  for (const action of COMMAND_ACTIONS) {
+    bar.buttons[action].addEventListener("click", () => model.send(commandMessage(action)), listen);
+  }
+
+  let lastSentLearningRate: string | null = null;
+  const applyLearningRate = (fromEnter: boolean) => {
+    const text = bar.learningRate.value;
+    const value = parseLearningRate(text);
+    markInvalid(bar.learningRate, value === null);
+    if (value === null) return;
+    editingLearningRate = false;
+    // A change event follows Enter when the input loses focus: send that value once.
+    if (!fromEnter && text === lastSentLearningRate) return;
+    lastSentLearningRate = text;
+    awaitingLearningRate = true;
+    model.send(setLearningRateMessage(value));
+  };
+  bar.learningRate.addEventListener(
+    "input",
+    () => {
+      editingLearningRate = true;
+      lastSentLearningRate = null;
+    },
+    listen,
+  );
+  bar.learningRate.addEventListener(
+    "keydown",
+    (event) => {
+      if (event.key === "Enter") applyLearningRate(true);
+      if (event.key === "Escape") {
+        editingLearningRate = false;
+        awaitingLearningRate = false;
+        update();
+      }
+    },
+    listen,
+  );
+  bar.learningRate.addEventListener("change", () => applyLearningRate(false), listen);
+  bar.learningRate.addEventListener(
+    "blur",
+    () => {
+      // A rejected value stays visible (outlined) until the user fixes it or presses Escape.
+      if (parseLearningRate(bar.learningRate.value) !== null) editingLearningRate = false;
+    },
+    listen,
+  );
+
+  const applyStepSize = () => {
+    const value = parseStepSize(bar.stepSize.value);
+    markInvalid(bar.stepSize, value === null);
+    if (value === null) return;
+    editingStepSize = false;
+    if (value !== model.get(CONTROL_BAR.stepSize)) {
+      model.set(CONTROL_BAR.stepSize, value);
+      model.save_changes();
+    }
+  };
+  bar.stepSize.addEventListener("input", () => (editingStepSize = true), listen);
+  bar.stepSize.addEventListener("change", applyStepSize, listen);
+  bar.stepSize.addEventListener(
+    "keydown",
+    (event) => {
+      if (event.key === "Enter") applyStepSize();
+    },
+    listen,
+  );
+
+  const subs = subscriptions(model);
+  for (const trait of Object.values(CONTROL_BAR)) {
+    subs.on(changeEvent(trait), () => {
+      if (trait === CONTROL_BAR.learningRate) awaitingLearningRate = false;
+      update();
+    });
+  }
+
+  const stopLookingForDashboard = markDashboardWhenAttached(el);
+  update();
+  model.send(readyMessage());
+
+  return () => {
+    subs.dispose();
+    dom.abort();
+    stopLookingForDashboard();
+    bar.root.remove();
+  };
+}
+
+export default { render };

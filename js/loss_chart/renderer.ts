@@ -1,0 +1,193 @@
+/**
+ * Draw a prepared Frame on a canvas: background, grid, axes with labels, each series (a faint
+ * raw line under a bold smoothed one), the best-step marker, the legend and the hover crosshair.
+ *
+ * @example
+ *   drawFrame(canvas.getContext("2d"), frame, {pixelRatio: 2, theme: readTheme(el), title: "",
+ *             bestStep: -1, hover: null, smoothing: 0.6});
+ */
+import type { Frame, Line } from "./frame";
+import type { ReadoutEntry } from "./readout";
+import type { Theme } from "./theme";
+
+export interface Decorations {
+  pixelRatio: number;
+  theme: Theme;
+  title: string;
+  smoothing: number;
+  /** Step of the best-step marker; negative for none. */
+  bestStep: number;
+  /** Crosshair at CSS pixel `x`, with a dot on each entry's point; null when not hovering. */
+  hover: { x: number; entries: readonly ReadoutEntry[] } | null;
+}
+
+const FONT_SIZE = 11;
+const TITLE_FONT_SIZE = 13;
+const RAW_ALPHA_UNDER_SMOOTHED = 0.25;
+const DASH = [6, 4];
+
+export function drawFrame(ctx: CanvasRenderingContext2D, frame: Frame, deco: Decorations): void {
+  const { theme } = deco;
+  ctx.setTransform(deco.pixelRatio, 0, 0, deco.pixelRatio, 0, 0);
+  ctx.fillStyle = theme.background;
+  ctx.fillRect(0, 0, frame.width, frame.height);
+  drawGridAndAxes(ctx, frame, theme);
+
+  ctx.save();
+  const { plot } = frame;
+  ctx.beginPath();
+  ctx.rect(plot.left, plot.top, plot.width, plot.height);
+  ctx.clip();
+  drawSeries(ctx, frame, deco.smoothing);
+  drawBestStep(ctx, frame, deco);
+  if (deco.hover !== null) drawHover(ctx, frame, deco.hover, theme);
+  ctx.restore();
+
+  drawTitleAndLegend(ctx, frame, deco);
+  if (frame.empty) {
+    ctx.fillStyle = theme.mutedText;
+    ctx.font = `${FONT_SIZE + 1}px ${theme.fontFamily}`;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.fillText("waiting for data…", plot.left + plot.width / 2, plot.top + plot.height / 2);
+  }
+}
+
+function drawGridAndAxes(ctx: CanvasRenderingContext2D, frame: Frame, theme: Theme): void {
+  const { plot, x, y } = frame;
+  const bottom = plot.top + plot.height;
+  const right = plot.left + plot.width;
+  ctx.lineWidth = 1;
+  ctx.strokeStyle = theme.grid;
+  ctx.beginPath();
+  for (const tick of frame.xTicks) {
+    const px = Math.round(x.toPixel(tick)) + 0.5;
+    ctx.moveTo(px, plot.top);
+    ctx.lineTo(px, bottom);
+  }
+  for (const tick of frame.yTicks) {
+    const py = Math.round(y.toPixel(tick)) + 0.5;
+    ctx.moveTo(plot.left, py);
+    ctx.lineTo(right, py);
+  }
+  ctx.stroke();
+
+  ctx.strokeStyle = theme.axis;
+  ctx.beginPath();
+  ctx.moveTo(plot.left + 0.5, plot.top);
+  ctx.lineTo(plot.left + 0.5, bottom + 0.5);
+  ctx.lineTo(right, bottom + 0.5);
+  ctx.stroke();
+
+  ctx.fillStyle = theme.mutedText;
+  ctx.font = `${FONT_SIZE}px ${theme.fontFamily}`;
+  ctx.textAlign = "center";
+  ctx.textBaseline = "top";
+  frame.xTicks.forEach((tick, i) => ctx.fillText(frame.xLabels[i], x.toPixel(tick), bottom + 6));
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  frame.yTicks.forEach((tick, i) => ctx.fillText(frame.yLabels[i], plot.left - 6, y.toPixel(tick)));
+}
+
+function strokeLine(ctx: CanvasRenderingContext2D, frame: Frame, line: Line): void {
+  const n = line.x.length;
+  if (n === 0) return;
+  ctx.beginPath();
+  ctx.moveTo(frame.x.toPixel(line.x[0]), frame.y.toPixel(line.y[0]));
+  for (let i = 1; i < n; i++) ctx.lineTo(frame.x.toPixel(line.x[i]), frame.y.toPixel(line.y[i]));
+  if (n === 1) ctx.lineTo(frame.x.toPixel(line.x[0]) + 0.01, frame.y.toPixel(line.y[0]));
+  ctx.stroke();
+}
+
+function drawSeries(ctx: CanvasRenderingContext2D, frame: Frame, smoothing: number): void {
+  ctx.lineJoin = "round";
+  ctx.lineCap = "round";
+  for (const { raw, smoothed, style } of frame.lines) {
+    ctx.strokeStyle = style.color;
+    ctx.setLineDash(style.dashed ? DASH : []);
+    ctx.globalAlpha = smoothing > 0 ? RAW_ALPHA_UNDER_SMOOTHED : 1;
+    ctx.lineWidth = smoothing > 0 ? 1 : 1.75;
+    strokeLine(ctx, frame, raw);
+    if (smoothed !== null) {
+      ctx.globalAlpha = 1;
+      ctx.lineWidth = 2;
+      strokeLine(ctx, frame, smoothed);
+    }
+  }
+  ctx.globalAlpha = 1;
+  ctx.setLineDash([]);
+}
+
+function drawBestStep(ctx: CanvasRenderingContext2D, frame: Frame, deco: Decorations): void {
+  const [x0, x1] = frame.x.domain;
+  if (deco.bestStep < 0 || deco.bestStep < x0 || deco.bestStep > x1) return;
+  const px = Math.round(frame.x.toPixel(deco.bestStep)) + 0.5;
+  const { plot } = frame;
+  ctx.strokeStyle = deco.theme.bestMarker;
+  ctx.lineWidth = 1.5;
+  ctx.setLineDash([3, 3]);
+  ctx.beginPath();
+  ctx.moveTo(px, plot.top);
+  ctx.lineTo(px, plot.top + plot.height);
+  ctx.stroke();
+  ctx.setLineDash([]);
+  ctx.fillStyle = deco.theme.bestMarker;
+  ctx.font = `${FONT_SIZE}px ${deco.theme.fontFamily}`;
+  ctx.textAlign = "left";
+  ctx.textBaseline = "top";
+  ctx.fillText("best", px + 3, plot.top + 2);
+}
+
+function drawHover(
+  ctx: CanvasRenderingContext2D,
+  frame: Frame,
+  hover: NonNullable<Decorations["hover"]>,
+  theme: Theme,
+): void {
+  const { plot } = frame;
+  ctx.strokeStyle = theme.mutedText;
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  ctx.moveTo(Math.round(hover.x) + 0.5, plot.top);
+  ctx.lineTo(Math.round(hover.x) + 0.5, plot.top + plot.height);
+  ctx.stroke();
+  for (const entry of hover.entries) {
+    const value = entry.smoothed ?? entry.value;
+    if (!Number.isFinite(value) || (frame.y.log && value <= 0)) continue;
+    const line = frame.lines.find((l) => l.name === entry.name);
+    ctx.fillStyle = line?.style.color ?? theme.text;
+    ctx.beginPath();
+    ctx.arc(frame.x.toPixel(entry.step), frame.y.toPixel(value), 3.5, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+}
+
+function drawTitleAndLegend(ctx: CanvasRenderingContext2D, frame: Frame, deco: Decorations): void {
+  const { theme } = deco;
+  const middle = frame.plot.top / 2;
+  ctx.textBaseline = "middle";
+  if (deco.title !== "") {
+    ctx.fillStyle = theme.text;
+    ctx.font = `600 ${TITLE_FONT_SIZE}px ${theme.fontFamily}`;
+    ctx.textAlign = "left";
+    ctx.fillText(deco.title, frame.plot.left, middle);
+  }
+  ctx.font = `${FONT_SIZE}px ${theme.fontFamily}`;
+  ctx.textAlign = "left";
+  let right = frame.plot.left + frame.plot.width;
+  for (const line of [...frame.lines].reverse()) {
+    const textWidth = ctx.measureText(line.name).width;
+    const start = right - textWidth - 22;
+    ctx.strokeStyle = line.style.color;
+    ctx.lineWidth = 2;
+    ctx.setLineDash(line.style.dashed ? [4, 3] : []);
+    ctx.beginPath();
+    ctx.moveTo(start, middle);
+    ctx.lineTo(start + 16, middle);
+    ctx.stroke();
+    ctx.fillStyle = theme.text;
+    ctx.fillText(line.name, start + 20, middle);
+    right = start - 12;
+  }
+  ctx.setLineDash([]);
+}

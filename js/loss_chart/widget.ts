@@ -1,0 +1,223 @@
+/**
+ * LossChart front end (anywidget module): wires the model's traits and "points" messages to
+ * the series store, the viewport and the canvas renderer. See docs/protocol.md.
+ */
+import type { AnyModel, RenderProps } from "@anywidget/types";
+import { element } from "../shared/dom";
+import { frameScheduler } from "../shared/frame_scheduler";
+import {
+  changeEvent,
+  CUSTOM_MESSAGE,
+  decodePoints,
+  isPointsMessage,
+  LOSS_CHART,
+  LOSS_SERIES,
+  readyMessage,
+  type LossChartTraits,
+  type WireBuffer,
+} from "../shared/protocol";
+import { subscriptions } from "../shared/subscriptions";
+import { downloadCanvas } from "./export_png";
+import { prepareFrame, type Frame } from "./frame";
+import { attachInteraction } from "./interaction";
+import { formatReadout, readoutAt } from "./readout";
+import { drawFrame } from "./renderer";
+import { SeriesStore } from "./series_store";
+import { readTheme } from "./theme";
+import { createToolbar, SMOOTHING_MAX } from "./toolbar";
+import { FOLLOW, isFollowing, onScaleChange, type Viewport } from "./viewport";
+
+type Model = AnyModel<LossChartTraits>;
+
+export const PNG_FILENAME = "loss.png";
+
+function render({ model, el }: Pick<RenderProps<LossChartTraits>, "model" | "el">): () => void {
+  const store = new SeriesStore(model.get(LOSS_CHART.smoothing));
+  let view: Viewport = FOLLOW;
+  let hoverX: number | null = null;
+  let containerWidth = 0;
+  let lastFrame: Frame | null = null;
+  let context: CanvasRenderingContext2D | null | undefined;
+
+  const toolbar = createToolbar();
+  const canvas = element("canvas", { class: "jaxscope-canvas", "data-testid": "loss-canvas" });
+  const readout = element("div", { class: "jaxscope-readout", "data-testid": "readout" });
+  const root = element(
+    "div",
+    { class: "jaxscope jaxscope-loss-chart", "data-testid": "loss-chart", "data-points": "0", "data-series": "" },
+    toolbar.root,
+    canvas,
+    readout,
+  );
+  canvas.style.height = `${model.get(LOSS_CHART.height)}px`;
+  el.append(root);
+
+  const visibleSeries = () => store.all().filter((series) => series.length > 0);
+
+  function draw(): void {
+    const smoothing = store.smoothing;
+    const series = visibleSeries();
+    const height = model.get(LOSS_CHART.height);
+    canvas.style.height = `${height}px`;
+    const width = containerWidth || root.clientWidth;
+    lastFrame =
+      width > 0
+        ? prepareFrame({
+            width,
+            height,
+            series,
+            view,
+            logY: model.get(LOSS_CHART.logY),
+            smoothing,
+            stepExtent: store.stepExtent(),
+          })
+        : null;
+    const hoverStep = hoverX !== null && lastFrame !== null ? lastFrame.x.toData(hoverX) : null;
+    const entries = readoutAt(series, hoverStep, smoothing);
+    readout.textContent = formatReadout(entries);
+    if (lastFrame === null) return;
+
+    const pixelRatio = window.devicePixelRatio || 1;
+    const backingWidth = Math.round(width * pixelRatio);
+    const backingHeight = Math.round(height * pixelRatio);
+    if (canvas.width !== backingWidth) canvas.width = backingWidth;
+    if (canvas.height !== backingHeight) canvas.height = backingHeight;
+    if (context === undefined) context = canvas.getContext("2d");
+    if (context === null) return;
+    drawFrame(context, lastFrame, {
+      pixelRatio,
+      theme: readTheme(root),
+      title: model.get(LOSS_CHART.title) ?? "",
+      smoothing,
+      bestStep: model.get(LOSS_CHART.bestStep) ?? -1,
+      hover: hoverX === null || hoverStep === null ? null : { x: hoverX, entries },
+    });
+  }
+
+  const redraw = frameScheduler(draw);
+  const syncToolbar = () =>
+    toolbar.update({
+      logY: model.get(LOSS_CHART.logY),
+      smoothing: store.smoothing,
+      following: isFollowing(view),
+    });
+  const setView = (next: Viewport) => {
+    view = next;
+    syncToolbar();
+    redraw.request();
+  };
+
+  function onPoints(content: unknown, buffers: readonly WireBuffer[] = []): void {
+    if (!isPointsMessage(content)) return;
+    let points;
+    try {
+      points = decodePoints(content, buffers);
+    } catch (error) {
+      console.error(error);
+      return;
+    }
+    if (points.reset) {
+      store.reset(points.series);
+      if (store.stepExtent() === null) view = FOLLOW;
+    } else {
+      store.append(points.series);
+    }
+    root.dataset.points = String(store.count(LOSS_SERIES));
+    root.dataset.series = visibleSeries()
+      .map((series) => series.name)
+      .join(",");
+    syncToolbar();
+    redraw.request();
+  }
+
+  const subs = subscriptions(model as Model);
+  subs.on(CUSTOM_MESSAGE, onPoints);
+  subs.on(changeEvent(LOSS_CHART.logY), () => setView(onScaleChange(view)));
+  subs.on(changeEvent(LOSS_CHART.smoothing), () => {
+    store.setSmoothing(model.get(LOSS_CHART.smoothing));
+    syncToolbar();
+    redraw.request();
+  });
+  for (const trait of [LOSS_CHART.height, LOSS_CHART.title, LOSS_CHART.bestStep]) {
+    subs.on(changeEvent(trait), () => redraw.request());
+  }
+
+  const dom = new AbortController();
+  const listen = { signal: dom.signal };
+  toolbar.toggleLog.addEventListener(
+    "click",
+    () => {
+      model.set(LOSS_CHART.logY, !model.get(LOSS_CHART.logY));
+      model.save_changes();
+    },
+    listen,
+  );
+  toolbar.smoothing.addEventListener(
+    "input",
+    () => {
+      const value = Number(toolbar.smoothing.value);
+      if (Number.isFinite(value)) model.set(LOSS_CHART.smoothing, Math.min(Math.max(value, 0), SMOOTHING_MAX));
+    },
+    listen,
+  );
+  toolbar.smoothing.addEventListener("change", () => model.save_changes(), listen);
+  toolbar.resetZoom.addEventListener("click", () => setView(FOLLOW), listen);
+  toolbar.exportPng.addEventListener(
+    "click",
+    () => {
+      redraw.cancel();
+      draw();
+      downloadCanvas(canvas, PNG_FILENAME);
+    },
+    listen,
+  );
+
+  const detachInteraction = attachInteraction(canvas, {
+    frame: () => lastFrame,
+    view: () => view,
+    setView,
+    setHover: (x) => {
+      if (x === hoverX) return;
+      hoverX = x;
+      redraw.request();
+    },
+    logY: () => model.get(LOSS_CHART.logY),
+  });
+
+  let resizeObserver: ResizeObserver | null = null;
+  if (typeof ResizeObserver !== "undefined") {
+    resizeObserver = new ResizeObserver((entries) => {
+      const width = Math.floor(entries[entries.length - 1].contentRect.width);
+      if (width === containerWidth) return;
+      containerWidth = width;
+      redraw.request();
+    });
+    resizeObserver.observe(root);
+  }
+
+  // JupyterLab marks a theme switch on <body>: redraw in the new colours.
+  let themeObserver: MutationObserver | null = null;
+  if (typeof MutationObserver !== "undefined") {
+    themeObserver = new MutationObserver(() => redraw.request());
+    themeObserver.observe(document.body, {
+      attributes: true,
+      attributeFilter: ["data-jp-theme-light", "data-jp-theme-name"],
+    });
+  }
+
+  syncToolbar();
+  redraw.request();
+  model.send(readyMessage());
+
+  return () => {
+    subs.dispose();
+    dom.abort();
+    detachInteraction();
+    resizeObserver?.disconnect();
+    themeObserver?.disconnect();
+    redraw.cancel();
+    root.remove();
+  };
+}
+
+export default { render };
