@@ -30,11 +30,11 @@ CHROMIUM_ARGS = [
 
 # Notebook 7.6 prints this on every page, even with no extension installed (see TESTING.md).
 NOTEBOOK7_CONSOLE_NOISE = [
-    ("warning", re.compile(r"duplicated", re.IGNORECASE)),
-    ("warning", re.compile(r"\[yjs#509\] Not same Y\.Doc")),
+    ("warning", re.compile(r"^Menu entry for command '[\w:.-]+' is duplicated\.$")),
+    ("warning", re.compile(r"^\[yjs#509\] Not same Y\.Doc$")),
 ]
 NOTEBOOK7_PAGE_ERROR_NOISE = [
-    re.compile(r"Cannot read properties of undefined \(reading 'schema'\)"),
+    re.compile(r"^TypeError: Cannot read properties of undefined \(reading 'schema'\)$"),
 ]
 
 
@@ -49,9 +49,10 @@ def chromium_path() -> str:
         if found:
             return found
     raise ChromiumMissing(
-        "The end-to-end tests need the system Chromium (never a downloaded browser). Install "
-        "it as the README's test section says (`apt-get install -y chromium` as root), then "
-        "rerun the README test command."
+        "Chromium was not found on PATH (looked for: " + ", ".join(CHROMIUM_NAMES) + "). The "
+        "end-to-end tests drive Debian's chromium, never a downloaded browser: run the README "
+        "test command, `bash scripts/test.sh` (as root it installs chromium), or "
+        "`apt-get install -y chromium`. Do not run `playwright install`."
     )
 
 
@@ -118,13 +119,13 @@ def unexpected_console(page_log: PageLog, ui: str) -> list[ConsoleEntry]:
         if entry.type == "debug":
             continue
         if ui == "notebook7" and any(
-            entry.type == kind and pattern.search(entry.text)
+            entry.type == kind and pattern.match(entry.text)
             for kind, pattern in NOTEBOOK7_CONSOLE_NOISE
         ):
             continue
         unexpected.append(entry)
     for entry in page_log.page_errors:
-        if ui == "notebook7" and any(p.search(entry.text) for p in NOTEBOOK7_PAGE_ERROR_NOISE):
+        if ui == "notebook7" and any(p.match(entry.text) for p in NOTEBOOK7_PAGE_ERROR_NOISE):
             continue
         unexpected.append(entry)
     return unexpected

@@ -2,7 +2,7 @@
 
 Servers are session-scoped and start only when a test asks for them; each test gets a fresh
 browser context, and its kernels are shut down when it ends. Every test under tests/e2e is
-marked ``e2e`` (deselect with ``-m "not e2e"``) and gets a 180 s timeout unless it sets one.
+marked ``e2e`` (deselect with ``-m "not e2e"``).
 
 Example::
 
@@ -27,7 +27,6 @@ from .jupyter_server import JupyterServer
 from .notebook_page import ARTIFACTS_DIR, NotebookPage
 
 E2E_DIR = Path(__file__).resolve().parent
-DEFAULT_TIMEOUT_S = 180
 VIEWPORT = {"width": 1280, "height": 900}
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
@@ -42,8 +41,6 @@ def pytest_collection_modifyitems(config, items):
         if E2E_DIR not in Path(str(item.path)).resolve().parents:
             continue
         item.add_marker(pytest.mark.e2e)
-        if item.get_closest_marker("timeout") is None:
-            item.add_marker(pytest.mark.timeout(DEFAULT_TIMEOUT_S))
 
 
 @pytest.hookimpl(wrapper=True)
@@ -152,8 +149,11 @@ def browser(playwright_instance):
     """Headless system Chromium; fails (never skips) when it is not installed."""
     try:
         chromium_path()
+        missing = None
     except ChromiumMissing as error:
-        pytest.fail(str(error), pytrace=False)
+        missing = str(error)
+    if missing:
+        pytest.fail(missing, pytrace=False)
     browser = launch_chromium(playwright_instance)
     yield browser
     browser.close()

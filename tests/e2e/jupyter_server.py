@@ -165,6 +165,8 @@ class JupyterServer:
             "--ServerApp.disable_check_xsrf=True",
             f"--ServerApp.root_dir={self.root_dir}",
             "--KernelSpecManager.ensure_native_kernel=True",
+            # Trust signatures stay in memory instead of the user's nbsignatures.db.
+            "--NotebookNotary.db_file=:memory:",
             "--expose-app-in-browser",
         ]
         if os.geteuid() == 0:

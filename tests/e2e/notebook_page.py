@@ -207,6 +207,14 @@ _CLEAN = _script(
 """
 )
 
+_TAG_CELLS = _script(
+    """
+  const panel = findPanel(path);
+  cellsOf(panel).forEach((cell, index) => cell.node.setAttribute('data-e2e-cell-index', index));
+  return panel.id;
+"""
+)
+
 _APP_READY = "() => Boolean(window.jupyterapp && window.jupyterapp.serviceManager)"
 _DISABLE_SUBSHELLS = (
     "() => { window.jupyterapp.serviceManager.kernels.commsOverSubshells = 'disabled'; }"
@@ -379,8 +387,10 @@ class NotebookPage:
 
     def cell(self, index: int):
         """A Playwright ``Locator`` for cell ``index``'s DOM node (to click inside outputs)."""
-        panel_id = self._evaluate(_script("return findPanel(path).id;"))
-        return self.page.locator(f"#{panel_id} .jp-Notebook > .jp-Cell").nth(index)
+        # Tag every cell node with its index now: Lab 4 wraps cells in a windowing viewport,
+        # so DOM position is not a reliable index.
+        panel_id = self._evaluate(_TAG_CELLS)
+        return self.page.locator(f'#{panel_id} [data-e2e-cell-index="{index}"]')
 
     def evaluate(self, body: str, **args):
         """Run JS ``body`` in the page with ``panel`` (this notebook's NotebookPanel) and

@@ -95,3 +95,14 @@ def test_divergence_is_shown_in_the_control_bar():
     trainer.run(100)
     assert board.controls.status == "diverged"
     assert "diverged at step 7" in board.controls.message
+
+
+def test_a_poll_from_the_front_end_is_answered_with_new_points_and_status_at_once(dashboard):
+    trainer = dashboard.trainer
+    trainer.run(20)
+    trainer.history.extend("loss", [21], [0.5])  # a point the throttle has not sent yet
+    before = len(dashboard.loss_chart.comm.custom("points"))
+    from_front_end(dashboard.controls, {"v": 1, "kind": "poll"})
+    sent = dashboard.loss_chart.comm.custom("points")
+    assert len(sent) == before + 1
+    assert sent[-1][0]["series"] == [{"name": "loss", "count": 1}]

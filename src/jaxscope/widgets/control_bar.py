@@ -58,6 +58,8 @@ class ControlBar(LockedStateMixin, anywidget.AnyWidget):
                 self._command(content.get("action"))
             elif kind == "set" and content.get("name") == "learning_rate":
                 self.trainer.learning_rate = content.get("value")
+            elif kind == "poll":  # a front end that missed pushes from the worker thread asks
+                self.trainer._notify("poll")
         except Exception as e:  # never print from here: the error goes on screen
             with SEND_LOCK:
                 self.message = f"{type(e).__name__}: {e}"
