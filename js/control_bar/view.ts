@@ -1,5 +1,6 @@
 /**
- * The control bar's DOM: buttons, learning-rate and step-size inputs, status, speed, message.
+ * The control bar's DOM: buttons (an SVG icon and a label each), learning-rate and step-size
+ * inputs, status, speed, message.
  * It only builds and updates elements; the widget decides what they do.
  *
  * @example
@@ -10,6 +11,7 @@
 import { element } from "../shared/dom";
 import type { CommandAction, ControlBarTraits } from "../shared/protocol";
 import { learningRateText, statusText, stepsPerSecondText } from "./format";
+import { icon } from "./icons";
 
 export interface Bar {
   root: HTMLElement;
@@ -19,11 +21,11 @@ export interface Bar {
   update(state: ControlBarTraits, options?: { keepLearningRate?: boolean; keepStepSize?: boolean }): void;
 }
 
-const BUTTONS: Record<CommandAction, [icon: string, label: string, title: string]> = {
-  start: ["▶", "Start", "Train until paused"],
-  pause: ["⏸", "Pause", "Pause at the end of the current chunk"],
-  step: ["⏭", "Step", "Train the number of steps on the right"],
-  reset: ["↺", "Reset", "Start again from the initial parameters"],
+const BUTTONS: Record<CommandAction, [label: string, title: string]> = {
+  start: ["Start", "Train until paused"],
+  pause: ["Pause", "Pause at the end of the current chunk"],
+  step: ["Step", "Train the number of steps on the right"],
+  reset: ["Reset", "Start again from the initial parameters"],
 };
 
 const PROBLEM_STATUSES = new Set(["error", "diverged"]);
@@ -31,12 +33,12 @@ const PROBLEM_STATUSES = new Set(["error", "diverged"]);
 export const INVALID_CLASS = "jaxscope-invalid";
 
 function button(action: CommandAction): HTMLButtonElement {
-  const [icon, label, title] = BUTTONS[action];
+  const [label, title] = BUTTONS[action];
   return element(
     "button",
     { type: "button", class: `jaxscope-button jaxscope-${action}`, "data-action": action, title },
-    element("span", { class: "jaxscope-icon", "aria-hidden": "true" }, icon),
-    ` ${label}`,
+    icon(action),
+    element("span", { class: "jaxscope-label" }, label),
   );
 }
 

@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FakeModel } from "../shared/fake_model";
 import type { ControlBarTraits } from "../shared/protocol";
 import widget from "./widget";
@@ -61,12 +61,38 @@ describe("ControlBar rendering", () => {
     renderBar();
     expect($('[data-testid="jaxscope-controls"]')).not.toBeNull();
     expect(["start", "pause", "step", "reset"].map((a) => button(a).textContent)).toEqual([
-      "▶ Start",
-      "⏸ Pause",
-      "⏭ Step",
-      "↺ Reset",
+      "Start",
+      "Pause",
+      "Step",
+      "Reset",
     ]);
     expect($('[data-testid="steps-per-second"]').textContent).toBe("0 steps/s");
+  });
+
+  it.each(["start", "pause", "step", "reset"])("draws the %s icon as an inline SVG, not a glyph", (action) => {
+    renderBar();
+    const svgs = button(action).querySelectorAll("svg");
+    expect(svgs.length).toBe(1);
+    const svg = svgs[0];
+    expect(svg.namespaceURI).toBe("http://www.w3.org/2000/svg");
+    expect(svg.getAttribute("viewBox")).toBe("0 0 16 16");
+    expect([svg.getAttribute("width"), svg.getAttribute("height")]).toEqual(["1em", "1em"]);
+    expect(svg.getAttribute("aria-hidden")).toBe("true");
+    expect(svg.textContent).toBe("");
+    const shapes = [...svg.querySelectorAll("path, rect")];
+    expect(shapes.length).toBeGreaterThan(0);
+    for (const shape of shapes) {
+      const paint = [shape.getAttribute("fill"), shape.getAttribute("stroke")];
+      expect(paint).toContain("currentColor");
+      expect(paint.filter((p) => p !== null && p !== "none" && p !== "currentColor")).toEqual([]);
+    }
+  });
+
+  it("gives each button a fresh icon", () => {
+    renderBar();
+    const icons = ["start", "pause", "step", "reset"].map((a) => button(a).querySelector("svg"));
+    expect(new Set(icons).size).toBe(4);
+    expect(new Set(icons.map((svg) => svg!.innerHTML)).size).toBe(4);
   });
 
   it("keeps data-status and data-step equal to the traits", () => {
@@ -242,5 +268,71 @@ describe("ControlBar cleanup", () => {
     cleanup = () => {};
     start.click();
     expect(model.sent.length).toBe(1);
+  });
+});
+
+describe("ControlBar poll fallback", () => {
+  const POLL = { v: 1, kind: "poll" };
+  const polls = () => model.sent.filter((msg) => (msg as { kind: string }).kind === "poll").length;
+
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("polls 500 ms after running starts when no step change arrives, once per 500 ms", () => {
+    renderBar();
+    vi.advanceTimersByTime(5_000);
+    expect(polls()).toBe(0);
+    model.set("status", "running");
+    vi.advanceTimersByTime(499);
+    expect(polls()).toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(model.sent).toEqual([{ v: 1, kind: "ready" }, POLL]);
+    vi.advanceTimersByTime(1_000);
+    expect(polls()).toBe(3);
+  });
+
+  it("polls when rendered while already running", () => {
+    renderBar({ status: "running" });
+    vi.advanceTimersByTime(500);
+    expect(polls()).toBe(1);
+  });
+
+  it("does not poll while step changes arrive", () => {
+    renderBar({ status: "running" });
+    for (let step = 1; step <= 100; step++) {
+      vi.advanceTimersByTime(50);
+      model.set("step", step * 10);
+    }
+    expect(polls()).toBe(0);
+    vi.advanceTimersByTime(500);
+    expect(polls()).toBe(1);
+  });
+
+  it("ignores changes of other traits", () => {
+    renderBar({ status: "running" });
+    vi.advanceTimersByTime(300);
+    model.set("steps_per_second", 5400);
+    model.set("message", "hello");
+    vi.advanceTimersByTime(200);
+    expect(polls()).toBe(1);
+  });
+
+  it.each(["paused", "done", "diverged", "error", "idle"] as const)("stops polling once %s", (next) => {
+    renderBar({ status: "running" });
+    vi.advanceTimersByTime(1_000);
+    expect(polls()).toBe(2);
+    model.set("status", next);
+    vi.advanceTimersByTime(10_000);
+    expect(polls()).toBe(2);
+  });
+
+  it("stops polling on cleanup", () => {
+    renderBar({ status: "running" });
+    vi.advanceTimersByTime(500);
+    cleanup();
+    cleanup = () => {};
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(10_000);
+    expect(polls()).toBe(1);
   });
 });

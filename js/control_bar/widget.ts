@@ -1,7 +1,8 @@
 /**
  * ControlBar front end (anywidget module): Start / Pause / Step / Reset, the live learning
  * rate and step size, status and speed. Clicks become "command" messages, a new learning rate a
- * "set" message; the step size is a trait written back. See docs/protocol.md.
+ * "set" message; the step size is a trait written back; while running with no step change for
+ * 500 ms, "poll" messages ask for the state (poller.ts). See docs/protocol.md.
  */
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import {
@@ -9,6 +10,7 @@ import {
   COMMAND_ACTIONS,
   commandMessage,
   CONTROL_BAR,
+  pollMessage,
   readyMessage,
   setLearningRateMessage,
   type ControlBarTraits,
@@ -16,6 +18,7 @@ import {
 import { subscriptions } from "../shared/subscriptions";
 import { markDashboardWhenAttached } from "./dashboard";
 import { parseLearningRate, parseStepSize } from "./parse";
+import { createPoller } from "./poller";
 import { createBar, markInvalid } from "./view";
 
 type Model = AnyModel<ControlBarTraits>;
@@ -116,10 +119,16 @@ function render({ model, el }: Pick<RenderProps<ControlBarTraits>, "model" | "el
     listen,
   );
 
+  // Pull fallback for front ends that miss updates published from the trainer's thread.
+  const poller = createPoller(() => model.send(pollMessage()));
+  const isRunning = () => model.get(CONTROL_BAR.status) === "running";
+
   const subs = subscriptions(model);
   for (const trait of Object.values(CONTROL_BAR)) {
     subs.on(changeEvent(trait), () => {
       if (trait === CONTROL_BAR.learningRate) awaitingLearningRate = false;
+      if (trait === CONTROL_BAR.status) poller.setRunning(isRunning());
+      if (trait === CONTROL_BAR.step) poller.stepChanged();
       update();
     });
   }
@@ -127,8 +136,10 @@ function render({ model, el }: Pick<RenderProps<ControlBarTraits>, "model" | "el
   const stopLookingForDashboard = markDashboardWhenAttached(el);
   update();
   model.send(readyMessage());
+  poller.setRunning(isRunning());
 
   return () => {
+    poller.dispose();
     subs.dispose();
     dom.abort();
     stopLookingForDashboard();

@@ -8,6 +8,7 @@ import {
   decodePoints,
   isPointsMessage,
   LOSS_CHART,
+  pollMessage,
   PROTOCOL_VERSION,
   readyMessage,
   setLearningRateMessage,
@@ -120,6 +121,7 @@ describe("messages", () => {
     expect(readyMessage()).toEqual({ v: 1, kind: "ready" });
     expect(commandMessage("pause")).toEqual({ v: 1, kind: "command", action: "pause" });
     expect(setLearningRateMessage(0.003)).toEqual({ v: 1, kind: "set", name: "learning_rate", value: 0.003 });
+    expect(pollMessage()).toEqual({ v: 1, kind: "poll" });
   });
 
   it("recognises points messages by kind", () => {
@@ -154,5 +156,12 @@ describe("docs/protocol.md", () => {
 
   it("lists exactly the ControlBar traits protocol.ts names", () => {
     expect(Object.values(CONTROL_BAR)).toEqual(documentedTraits("## ControlBar"));
+  });
+
+  it("documents every message the ControlBar sends, poll included", () => {
+    const section = doc.slice(doc.indexOf("## ControlBar"));
+    for (const kind of [readyMessage().kind, commandMessage("start").kind, "set", pollMessage().kind]) {
+      expect(section).toContain(`{"v": 1, "kind": "${kind}"`);
+    }
   });
 });

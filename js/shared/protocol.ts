@@ -86,6 +86,12 @@ export interface SetMessage {
   value: number;
 }
 
+/** Sent by the ControlBar while running when no step change has arrived for a while. */
+export interface PollMessage {
+  v: typeof PROTOCOL_VERSION;
+  kind: "poll";
+}
+
 export interface PointsSeriesHeader {
   name: string;
   count: number;
@@ -123,6 +129,10 @@ export function commandMessage(action: CommandAction): CommandMessage {
 
 export function setLearningRateMessage(value: number): SetMessage {
   return { v: PROTOCOL_VERSION, kind: "set", name: "learning_rate", value };
+}
+
+export function pollMessage(): PollMessage {
+  return { v: PROTOCOL_VERSION, kind: "poll" };
 }
 
 /** True for a custom message whose kind is "points" (any version; decodePoints checks it). */
