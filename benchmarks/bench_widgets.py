@@ -1,0 +1,76 @@
+"""Python-side cost of one live-chart update, for 1e3, 1e5 and 1e6 points of history.
+
+One update is what the dashboard does after a training chunk: ``LossChart.publish()`` (the new
+points as binary buffers, through ipywidgets' real ``Widget.send`` into a comm that serialises
+the JSON part as the kernel would) plus ``ControlBar.refresh()`` (the status traits). The cost
+must stay flat in the history length: only new points are touched.
+
+    python benchmarks/bench_widgets.py
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+
+import jax.numpy as jnp
+import numpy as np
+from comm.base_comm import BaseComm
+
+import jaxscope as scope
+
+NEW_POINTS = 1000  # ~50 ms of training at 20k steps/s
+REPEATS = 200
+
+
+class SerialisingComm(BaseComm):
+    """Does the kernel's per-message work short of the socket: JSON-encode, keep the buffers."""
+
+    kernel = object()
+
+    def __init__(self) -> None:
+        super().__init__(primary=False)
+        self.messages = 0
+
+    def publish_msg(self, msg_type, data=None, metadata=None, buffers=None, **keys):
+        json.dumps(data)
+        [memoryview(b) for b in buffers or []]
+        self.messages += 1
+
+
+def update_cost(history_points: int) -> float:
+    trainer = scope.Trainer(params={"w": jnp.zeros(2)}, loss=lambda p, b: jnp.sum(p["w"] ** 2),
+                            data=lambda k: 0.0, optimizer=0.1)
+    board = trainer.show()
+    board.loss_chart.comm = SerialisingComm()
+    board.controls.comm = SerialisingComm()
+    history = trainer.history
+    history.extend("loss", np.arange(1, history_points + 1), np.random.rand(history_points))
+    board.loss_chart.publish()
+    times = []
+    step = history_points
+    for _ in range(REPEATS):
+        history.extend("loss", np.arange(step + 1, step + NEW_POINTS + 1), np.random.rand(NEW_POINTS))
+        step += NEW_POINTS
+        trainer._state = trainer._state._replace(step=jnp.int32(step))  # as after a real chunk
+        trainer.steps_per_second = 20_000.0 + step % 7
+        trainer._status = "running"
+        t0 = time.perf_counter()
+        board.loss_chart.publish()
+        board.controls.refresh()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> None:
+    print(f"Python cost of one dashboard update ({NEW_POINTS} new points, median of {REPEATS})")
+    base = None
+    for n in (1_000, 100_000, 1_000_000):
+        cost = update_cost(n)
+        base = base or cost
+        print(f"  history {n:>9,} points: {cost * 1e3:6.3f} ms   (x{cost / base:4.2f} of the 1e3 case)")
+
+
+if __name__ == "__main__":
+    main()
