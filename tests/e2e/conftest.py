@@ -21,6 +21,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from playwright.sync_api import expect
 
 from .browser import ChromiumMissing, PageLog, chromium_path, launch_chromium
 from .jupyter_server import JupyterServer
@@ -28,6 +29,9 @@ from .notebook_page import ARTIFACTS_DIR, NotebookPage
 
 E2E_DIR = Path(__file__).resolve().parent
 VIEWPORT = {"width": 1280, "height": 900}
+# Widget round trips on a busy 2-core machine can exceed Playwright's 5 s default.
+EXPECT_TIMEOUT_MS = 15_000
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
@@ -198,6 +202,19 @@ def lab_page_no_subshells(lab_server_no_subshells, browser_page):
 @pytest.fixture
 def nb7_page_no_subshells(notebook7_server_no_subshells, browser_page):
     yield from _notebook_page(notebook7_server_no_subshells, browser_page)
+
+
+@pytest.fixture(params=["lab", "notebook7"])
+def ui_page(request):
+    """The test runs twice: with ``lab_page``, then with ``nb7_page``."""
+    return request.getfixturevalue({"lab": "lab_page", "notebook7": "nb7_page"}[request.param])
+
+
+@pytest.fixture(params=["lab", "notebook7"])
+def ui_page_no_subshells(request):
+    """The test runs twice, in Lab and Notebook 7, both without comms over subshells."""
+    name = {"lab": "lab_page_no_subshells", "notebook7": "nb7_page_no_subshells"}
+    return request.getfixturevalue(name[request.param])
 
 
 # ------------------------------------------------------------------------- notebooks

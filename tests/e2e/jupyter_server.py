@@ -127,6 +127,14 @@ class JupyterServer:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(json.dumps(value))
 
+    def _seed_page_config(self) -> None:
+        # No build check: it runs node from the venv, which needs nothing from the tests and
+        # prints pages of errors when a package.json above the venv says "type": "module".
+        # Written to the isolated user config dir, it merges with (never hides) the venv's.
+        target = self.config_dir / "labconfig" / "page_config.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps({"buildCheck": False, "buildAvailable": False}))
+
     def _environment(self) -> dict[str, str]:
         env = dict(os.environ)
         env.update(
@@ -168,6 +176,8 @@ class JupyterServer:
             # Trust signatures stay in memory instead of the user's nbsignatures.db.
             "--NotebookNotary.db_file=:memory:",
             "--expose-app-in-browser",
+            # The pypi extension manager runs yarn at startup and may reach for the network.
+            "--LabApp.extension_manager=readonly",
         ]
         if os.geteuid() == 0:
             command.append("--allow-root")
@@ -179,6 +189,7 @@ class JupyterServer:
                        self.runtime_dir, self.config_dir, self.ipython_dir):
             folder.mkdir(parents=True, exist_ok=True)
         self._seed_settings()
+        self._seed_page_config()
         last_error = None
         for _attempt in range(3):
             self.port = free_port()
@@ -302,12 +313,15 @@ class JupyterServer:
         for kernel in self.kernels():
             requests.delete(f"{self.url}/api/kernels/{kernel['id']}", timeout=30)
 
-    def log_tail(self, lines: int = 60) -> str:
+    def log_tail(self, lines: int = 60, line_chars: int = 400) -> str:
+        """The last ``lines`` lines of the server log, each cut to ``line_chars``."""
         try:
             text = self.log_path.read_text(errors="replace")
         except OSError:
             return "(no server log)"
-        return "\n".join(text.splitlines()[-lines:])
+        tail = text.splitlines()[-lines:]
+        return "\n".join(line if len(line) <= line_chars else line[:line_chars] + " [...]"
+                         for line in tail)
 
     def __enter__(self) -> "JupyterServer":
         return self.start()

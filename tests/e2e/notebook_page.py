@@ -105,7 +105,7 @@ _RUN_ALL = _script(
   window.jupyterapp.shell.activateById(panel.id);
   // Not awaited: the command resolves only when every cell has finished.
   window.jupyterapp.commands.execute('notebook:run-all-cells');
-  return cellsOf(panel).map((cell) => cell.model.type === 'code' ? cell.model.executionState : null);
+  return cellsOf(panel).length;
 """
 )
 
@@ -296,9 +296,7 @@ class NotebookPage:
         if not allow_error:
             error = self.cell_error(index)
             if error is not None:
-                raise AssertionError(
-                    f"cell {index} raised {error['ename']}: {error['evalue']}\n" + self.describe()
-                )
+                raise AssertionError(self._error_message(index, error))
         return self.execution_count(index)
 
     def wait_all_done(self, timeout: float = 120, allow_errors: bool = False) -> None:
@@ -318,9 +316,7 @@ class NotebookPage:
         errored = self._evaluate(_ANY_ERROR)
         if errored is not None:
             error = self.cell_error(errored)
-            raise AssertionError(
-                f"cell {errored} raised {error['ename']}: {error['evalue']}\n" + self.describe()
-            )
+            raise AssertionError(self._error_message(errored, error))
 
     def wait_output_contains(self, index: int, text: str, timeout: float = 30) -> None:
         """Wait until cell ``index``'s stream or ``text/plain`` output contains ``text``;
@@ -423,7 +419,11 @@ class NotebookPage:
             lines.append(f"kernel: {snapshot['kernel']}, "
                          f"commsOverSubshells: {snapshot['commsOverSubshells']}")
             for index, cell in enumerate(snapshot["cells"]):
-                outputs = json.dumps(cell["outputs"])
+                outputs = json.dumps([
+                    {"error": f"{output['ename']}: {output['evalue']}"}
+                    if output.get("output_type") == "error" else output
+                    for output in cell["outputs"]
+                ])
                 if len(outputs) > output_chars:
                     outputs = outputs[:output_chars] + "..."
                 first_line = cell["source"].splitlines()[0] if cell["source"] else ""
@@ -440,6 +440,10 @@ class NotebookPage:
         return "\n".join(lines)
 
     # ----------------------------------------------------------------- internals
+    def _error_message(self, index: int, error: dict) -> str:
+        return (f"cell {index} raised {error['ename']}: {error['evalue']}\n"
+                f"{error['traceback']}\n{self.describe()}")
+
     def _require_open(self) -> None:
         if self.path is None:
             raise RuntimeError("call NotebookPage.open(path) first")

@@ -25,8 +25,9 @@ pytestmark = pytest.mark.timeout(120)
 # An anywidget whose button reports clicks to Python. ipykernel >= 7 routes a widget's incoming
 # messages to the shell it last published from, and Lab creates the comm-target subshell
 # asynchronously, so a message sent right at render may still travel on the main shell. The view
-# therefore says "hello" until the kernel answers from a subshell (`shell` = its id), or, where
-# comms do not use subshells, answers "main" twice. Clicks then reach the shell that answered.
+# therefore says "hello" again while the kernel answers "main" (the answer that carries a subshell
+# id ends it; without comm subshells the second "main" changes nothing and ends it). Clicks then
+# reach the shell that answered last. jaxscope's views need the same care.
 PROBE_CELL = '''
 import json, threading, time
 import anywidget, traitlets
@@ -105,18 +106,6 @@ def blocking_cell(wait_s: float) -> str:
 
 
 PRINT_TIMES_CELL = "print(json.dumps(times))"
-
-
-@pytest.fixture(params=["lab", "notebook7"])
-def ui_page(request):
-    """The same test in JupyterLab and in Notebook 7."""
-    return request.getfixturevalue({"lab": "lab_page", "notebook7": "nb7_page"}[request.param])
-
-
-@pytest.fixture(params=["lab", "notebook7"])
-def ui_page_no_subshells(request):
-    name = {"lab": "lab_page_no_subshells", "notebook7": "nb7_page_no_subshells"}
-    return request.getfixturevalue(name[request.param])
 
 
 def probe_button(notebook):
