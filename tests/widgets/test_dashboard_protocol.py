@@ -106,3 +106,8 @@ def test_a_poll_from_the_front_end_is_answered_with_new_points_and_status_at_onc
     sent = dashboard.loss_chart.comm.custom("points")
     assert len(sent) == before + 1
     assert sent[-1][0]["series"] == [{"name": "loss", "count": 1}]
+
+
+def test_ready_is_acknowledged_with_the_shell_that_handled_it(dashboard):
+    from_front_end(dashboard.controls, {"v": 1, "kind": "ready"})
+    assert dashboard.controls.comm.custom("ready_ack")[-1][0] == {"v": 1, "kind": "ready_ack", "shell": "main"}

@@ -2,11 +2,12 @@
 
 Two strategies run the same ``step`` function:
 - ``loop``: one ``jax.jit`` of a ``lax.while_loop`` over up to ``MAX_CHUNK`` steps, the step count a
-  traced argument (any chunk size, one compilation), stopping early at a non-finite loss;
+  traced argument (any chunk size, one compilation), stopping early after a non-finite loss;
 - ``step``: a jitted single step called from Python, for models whose steps are slow inside a
   rolled loop on XLA's CPU backend (convolutions).
 Both write per-step metrics into float32 buffers and hand back one ``ChunkResult`` after a single
-device-to-host transfer.
+device-to-host transfer. A chunk whose loss turned non-finite is recomputed from its (immutable)
+start state up to the last finite step, so training stops with finite parameters.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ class ChunkResult(NamedTuple):
     state: TrainState
     completed: int                  # finite steps done
     metrics: dict[str, np.ndarray]  # name -> values of the completed steps (float32[completed])
-    bad_loss: float | None          # the loss of the first non-finite step, if one stopped the chunk
+    bad_loss: float | None          # the loss of the step that diverged, if one did
 
 
 def _empty_buffers(names: tuple[str, ...]) -> dict[str, jax.Array]:
@@ -48,15 +49,16 @@ class LoopChunk:
 
         def chunk(state: TrainState, lr_scale: jax.Array, n: jax.Array):
             def cond(carry):
-                i, s, _ = carry
-                return (i < n) & ~s.bad
+                i, _, _, finite = carry
+                return (i < n) & finite
 
             def body(carry):
-                i, s, buffers = carry
+                i, s, buffers, _ = carry
                 s, out = step(s, lr_scale)
-                return i + 1, s, _write(buffers, out, i)
+                return i + 1, s, _write(buffers, out, i), jnp.isfinite(out["loss"])
 
-            _, state, buffers = jax.lax.while_loop(cond, body, (jnp.int32(0), state, _empty_buffers(names)))
+            init = (jnp.int32(0), state, _empty_buffers(names), jnp.bool_(True))
+            _, state, buffers, _ = jax.lax.while_loop(cond, body, init)
             return state, buffers
 
         self._chunk = jax.jit(chunk)
@@ -66,7 +68,7 @@ class LoopChunk:
 
 
 class StepChunk:
-    """A jitted single step called ``n`` times from Python; steps after a bad one do nothing."""
+    """A jitted single step called ``n`` times from Python (dispatch is asynchronous)."""
 
     strategy = "step"
 
@@ -75,7 +77,6 @@ class StepChunk:
 
         def one(state: TrainState, lr_scale: jax.Array, buffers: dict, i: jax.Array):
             new, out = step(state, lr_scale)
-            new = jax.lax.cond(state.bad, lambda: state, lambda: new)
             return new, _write(buffers, out, i)
 
         self._step = jax.jit(one, donate_argnums=(2,))
@@ -91,13 +92,26 @@ def run_chunk(chunk, state: TrainState, lr_scale: jax.Array, n: int) -> ChunkRes
     """Train ``n`` (<= MAX_CHUNK) steps from ``state`` and fetch the metrics in one transfer."""
     if not 0 < n <= MAX_CHUNK:
         raise ValueError(f"a chunk has 1..{MAX_CHUNK} steps; got {n}")
-    start = state.step
+    start = int(state.step)
     new, buffers = chunk(state, lr_scale, n)
-    new_step, bad, buffers = jax.device_get((new.step, new.bad, buffers))
-    completed = int(new_step - int(start))
-    metrics = {name: np.asarray(buffers[name][:completed]) for name in chunk.names}
-    bad_loss = float(buffers["loss"][completed]) if bool(bad) else None
-    return ChunkResult(new, completed, metrics, bad_loss)
+    new_step, buffers = jax.device_get((new.step, buffers))
+    ran = int(new_step) - start
+    losses = buffers["loss"][:ran]
+    bad = np.flatnonzero(~np.isfinite(losses))
+    if not len(bad):
+        return ChunkResult(new, ran, {name: buffers[name][:ran] for name in chunk.names}, None)
+    completed = int(bad[0])
+    bad_loss = float(losses[completed])
+    # Recompute the state before the bad step (same keys, same result); if a non-finite
+    # gradient had already spoiled the parameters one step earlier, stop before that one too.
+    while completed > 0:
+        new = chunk(state, lr_scale, completed)[0]
+        if all(np.all(np.isfinite(x)) for x in jax.device_get(jax.tree.leaves(new.params))):
+            break
+        completed -= 1
+    else:
+        new = state
+    return ChunkResult(new, completed, {name: buffers[name][:completed] for name in chunk.names}, bad_loss)
 
 
 def seconds_per_step(chunk, state: TrainState, lr_scale: jax.Array, n: int) -> float:

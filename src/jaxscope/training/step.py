@@ -1,8 +1,9 @@
-"""One optimisation step as a pure function of the training state, with a guard for non-finite loss.
+"""One optimisation step as a pure function of the training state.
 
 State is one immutable pytree (``TrainState``); a step returns a new one and the per-step
-metrics. A step whose loss or gradients are not finite changes nothing but sets ``bad``, so the
-parameters always stay at the last finite state.
+metrics. The step itself carries no guard against a non-finite loss (a per-step check and select
+cost ~15 % of a small MLP's step on XLA:CPU); ``chunk.run_chunk`` finds the first bad step
+afterwards and recomputes the state just before it, which costs something only on divergence.
 """
 
 from __future__ import annotations
@@ -21,12 +22,6 @@ class TrainState(NamedTuple):
     key: jax.Array
     data_state: Any    # the current epoch's permutation for fixed data sets
     step: jax.Array    # int32: optimisation steps completed
-    bad: jax.Array     # bool: the last attempted step had a non-finite loss or gradient
-
-
-def _all_finite(tree: Any) -> jax.Array:
-    leaves = [jnp.all(jnp.isfinite(x)) for x in jax.tree.leaves(tree) if jnp.issubdtype(x.dtype, jnp.inexact)]
-    return jnp.all(jnp.stack(leaves)) if leaves else jnp.bool_(True)
 
 
 def build_step(adapter, loss_pair: Callable, source, optimizer: optax.GradientTransformation,
@@ -46,20 +41,17 @@ def build_step(adapter, loss_pair: Callable, source, optimizer: optax.GradientTr
         return {name: jnp.full((), jnp.nan, jnp.float32) for name in val_names}
 
     def step(state: TrainState, lr_scale: jax.Array) -> tuple[TrainState, dict]:
-        key, data_key, val_key = jax.random.split(state.key, 3)
+        key, data_key, val_key = jax.random.split(state.key, 3)  # (3-way costs nothing measurable)
         batch, data_state = source.next(state.data_state, data_key, state.step)
         (value, (metrics, rest)), grads = jax.value_and_grad(loss_for_grad, has_aux=True)(
             state.params, state.rest, batch)
         updates, opt_state = optimizer.update(grads, state.opt_state, state.params)
         updates = jax.tree.map(lambda u: u * lr_scale.astype(u.dtype), updates)
         params = optax.apply_updates(state.params, updates)
-        finite = jnp.isfinite(value) & _all_finite(grads)
-        advanced = TrainState(params, rest, opt_state, key, data_state, state.step + 1, jnp.bool_(False))
-        held = state._replace(bad=jnp.bool_(True))
-        new = jax.lax.cond(finite, lambda: advanced, lambda: held)
+        new = TrainState(params, rest, opt_state, key, data_state, state.step + 1)
         out = {"loss": value.astype(jnp.float32), **{k: v.astype(jnp.float32) for k, v in metrics.items()}}
         if validation is not None:
-            due = finite & (new.step % eval_every == 0)
+            due = new.step % eval_every == 0
             val = jax.lax.cond(due, evaluate, skip_evaluation, new.params, new.rest, val_key)
             out.update({k: v.astype(jnp.float32) for k, v in val.items()})
         return new, out

@@ -91,6 +91,7 @@ class Trainer:
         self._worker: threading.Thread | None = None
         self._stop = threading.Event()
         self._comm_context: contextvars.Context | None = None
+        self._comm_context_on_subshell = False
 
     # ---- construction -------------------------------------------------------------------
     def _check_loss(self, trainable: Any, rest: Any) -> list[str]:
@@ -116,7 +117,7 @@ class Trainer:
     def _initial_state(self) -> TrainState:
         trainable, rest = self._adapter.initial()
         return TrainState(trainable, rest, self._optimizer.init(trainable), self._key_train,
-                          self._source.init_state(), jnp.int32(0), jnp.bool_(False))
+                          self._source.init_state(), jnp.int32(0))
 
     # ---- what users read ----------------------------------------------------------------
     @property
@@ -189,14 +190,20 @@ class Trainer:
         self._notify("status")
 
     def _remember_comm_context(self) -> None:
-        """Called by widgets inside a comm message handler: the worker will run in this context."""
-        self._comm_context = contextvars.copy_context()
+        """Called by widgets inside a comm message handler: the worker will run in this context.
+
+        A handler on a comm subshell thread (ipykernel >= 7) is preferred: a worker parented to
+        a main-shell message (e.g. a view's first "ready", sent before the front end opened its
+        subshell) would pin later clicks to the main shell, where they wait for busy cells.
+        """
+        on_subshell = threading.current_thread() is not threading.main_thread()
+        if on_subshell or not self._comm_context_on_subshell:
+            self._comm_context = contextvars.copy_context()
+            self._comm_context_on_subshell = on_subshell
 
     # ---- the training loop --------------------------------------------------------------
     def _prepare(self) -> None:
         with self._lock:
-            if self._state.bad:
-                self._state = self._state._replace(bad=jnp.bool_(False))
             if self._chunk is None:
                 self._chunk, seconds = choose_chunk(self._step_fn, self._names, self._state,
                                                     self._lr.scale(), self._strategy_request)
@@ -222,9 +229,8 @@ class Trainer:
         self._notify("progress")
         if result.bad_loss is not None:
             bad_step = int(result.state.step) + 1
-            what = "loss" if not np.isfinite(result.bad_loss) else "gradient"
-            self._set_status("diverged", f"diverged at step {bad_step}: the {what} is not finite "
-                                         f"(loss {result.bad_loss}); parameters kept from step {bad_step - 1}")
+            self._set_status("diverged", f"diverged at step {bad_step}: the loss or its gradient is not "
+                                         f"finite (loss {result.bad_loss}); parameters kept from step {bad_step - 1}")
             return False
         return True
 

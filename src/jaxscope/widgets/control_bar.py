@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import anywidget
@@ -54,7 +55,11 @@ class ControlBar(LockedStateMixin, anywidget.AnyWidget):
             return
         self.trainer._remember_comm_context()
         try:
-            if kind == "command":
+            if kind == "ready":  # say where it was handled: the view retries until a subshell answers
+                on_main = threading.current_thread() is threading.main_thread()
+                with SEND_LOCK:
+                    self.send({"v": protocol.VERSION, "kind": "ready_ack", "shell": "main" if on_main else "subshell"})
+            elif kind == "command":
                 self._command(content.get("action"))
             elif kind == "set" and content.get("name") == "learning_rate":
                 self.trainer.learning_rate = content.get("value")
