@@ -336,3 +336,58 @@ describe("ControlBar poll fallback", () => {
     expect(polls()).toBe(1);
   });
 });
+
+describe("ControlBar ready handshake", () => {
+  const readies = () => model.sent.filter((msg) => (msg as { kind: string }).kind === "ready").length;
+  const ack = (shell: string, v = 1) => model.receive({ v, kind: "ready_ack", shell });
+
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("sends ready again 100 ms after a main-shell ack, and stops at a subshell ack", () => {
+    renderBar();
+    ack("main");
+    vi.advanceTimersByTime(99);
+    expect(readies()).toBe(1);
+    vi.advanceTimersByTime(1);
+    expect(model.sent).toEqual([{ v: 1, kind: "ready" }, { v: 1, kind: "ready" }]);
+    ack("main");
+    vi.advanceTimersByTime(100);
+    ack("subshell");
+    ack("main");
+    vi.advanceTimersByTime(10_000);
+    expect(readies()).toBe(3);
+  });
+
+  it("sends at most 20 readies when every ack says main", () => {
+    renderBar();
+    for (let i = 0; i < 50; i++) {
+      ack("main");
+      vi.advanceTimersByTime(100);
+    }
+    expect(readies()).toBe(20);
+    expect(model.sent.length).toBe(20);
+  });
+
+  it.each([
+    ["another protocol version", { v: 2, kind: "ready_ack", shell: "main" }],
+    ["an unknown shell", { v: 1, kind: "ready_ack", shell: "control" }],
+    ["another kind", { v: 1, kind: "points", reset: true, series: [] }],
+  ])("ignores %s", (_what, msg) => {
+    renderBar();
+    model.receive(msg);
+    vi.advanceTimersByTime(10_000);
+    expect(readies()).toBe(1);
+  });
+
+  it("sends no ready after cleanup, even with a retry scheduled", () => {
+    renderBar();
+    ack("main");
+    cleanup();
+    cleanup = () => {};
+    expect(vi.getTimerCount()).toBe(0);
+    ack("main");
+    vi.advanceTimersByTime(10_000);
+    expect(model.sent).toEqual([{ v: 1, kind: "ready" }]);
+  });
+});

@@ -2,7 +2,9 @@
  * ControlBar front end (anywidget module): Start / Pause / Step / Reset, the live learning
  * rate and step size, status and speed. Clicks become "command" messages, a new learning rate a
  * "set" message; the step size is a trait written back; while running with no step change for
- * 500 ms, "poll" messages ask for the state (poller.ts). See docs/protocol.md.
+ * 500 ms, "poll" messages ask for the state (poller.ts). "ready" is sent at render and repeated
+ * while the kernel answers that it handled it on the main shell (handshake.ts). See
+ * docs/protocol.md.
  */
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import {
@@ -10,6 +12,8 @@ import {
   COMMAND_ACTIONS,
   commandMessage,
   CONTROL_BAR,
+  CUSTOM_MESSAGE,
+  isReadyAckMessage,
   pollMessage,
   readyMessage,
   setLearningRateMessage,
@@ -17,6 +21,7 @@ import {
 } from "../shared/protocol";
 import { subscriptions } from "../shared/subscriptions";
 import { markDashboardWhenAttached } from "./dashboard";
+import { createHandshake } from "./handshake";
 import { parseLearningRate, parseStepSize } from "./parse";
 import { createPoller } from "./poller";
 import { createBar, markInvalid } from "./view";
@@ -132,13 +137,19 @@ function render({ model, el }: Pick<RenderProps<ControlBarTraits>, "model" | "el
       update();
     });
   }
+  // Repeat "ready" until the kernel handles one on a comm subshell (at most 20 in all).
+  const handshake = createHandshake(() => model.send(readyMessage()));
+  subs.on(CUSTOM_MESSAGE, (msg: unknown) => {
+    if (isReadyAckMessage(msg)) handshake.acknowledged(msg.shell);
+  });
 
   const stopLookingForDashboard = markDashboardWhenAttached(el);
   update();
-  model.send(readyMessage());
+  handshake.start();
   poller.setRunning(isRunning());
 
   return () => {
+    handshake.dispose();
     poller.dispose();
     subs.dispose();
     dom.abort();

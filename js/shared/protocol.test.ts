@@ -7,6 +7,8 @@ import {
   CONTROL_BAR,
   decodePoints,
   isPointsMessage,
+  isReadyAckMessage,
+  KERNEL_SHELLS,
   LOSS_CHART,
   pollMessage,
   PROTOCOL_VERSION,
@@ -130,6 +132,19 @@ describe("messages", () => {
     expect(isPointsMessage(null)).toBe(false);
   });
 
+  it("recognises version-1 ready_ack messages naming a known shell", () => {
+    expect([...KERNEL_SHELLS]).toEqual(["main", "subshell"]);
+    expect(isReadyAckMessage({ v: 1, kind: "ready_ack", shell: "main" })).toBe(true);
+    expect(isReadyAckMessage({ v: 1, kind: "ready_ack", shell: "subshell" })).toBe(true);
+    expect(isReadyAckMessage({ v: 2, kind: "ready_ack", shell: "subshell" })).toBe(false);
+    expect(isReadyAckMessage({ kind: "ready_ack", shell: "subshell" })).toBe(false);
+    expect(isReadyAckMessage({ v: 1, kind: "ready_ack", shell: "control" })).toBe(false);
+    expect(isReadyAckMessage({ v: 1, kind: "ready_ack" })).toBe(false);
+    expect(isReadyAckMessage({ v: 1, kind: "ready" })).toBe(false);
+    expect(isReadyAckMessage(null)).toBe(false);
+    expect(isReadyAckMessage("ready_ack")).toBe(false);
+  });
+
   it("names change events after the trait", () => {
     expect(changeEvent("log_y")).toBe("change:log_y");
   });
@@ -163,5 +178,11 @@ describe("docs/protocol.md", () => {
     for (const kind of [readyMessage().kind, commandMessage("start").kind, "set", pollMessage().kind]) {
       expect(section).toContain(`{"v": 1, "kind": "${kind}"`);
     }
+  });
+
+  it("documents the ControlBar's ready_ack with every shell", () => {
+    const section = doc.slice(doc.indexOf("## ControlBar"));
+    const shells = KERNEL_SHELLS.map((shell) => `"${shell}"`).join(" | ");
+    expect(section).toContain(`{"v": 1, "kind": "ready_ack", "shell": ${shells}}`);
   });
 });

@@ -70,6 +70,17 @@ export interface ReadyMessage {
   kind: "ready";
 }
 
+/** The kernel shells a `ready_ack` may name: the main shell, or a comm's subshell thread. */
+export const KERNEL_SHELLS = ["main", "subshell"] as const;
+export type KernelShell = (typeof KERNEL_SHELLS)[number];
+
+/** The ControlBar's answer to every `ready`: on which kernel shell the `ready` was handled. */
+export interface ReadyAckMessage {
+  v: typeof PROTOCOL_VERSION;
+  kind: "ready_ack";
+  shell: KernelShell;
+}
+
 export const COMMAND_ACTIONS = ["start", "pause", "step", "reset"] as const;
 export type CommandAction = (typeof COMMAND_ACTIONS)[number];
 
@@ -138,6 +149,20 @@ export function pollMessage(): PollMessage {
 /** True for a custom message whose kind is "points" (any version; decodePoints checks it). */
 export function isPointsMessage(msg: unknown): msg is PointsMessage {
   return typeof msg === "object" && msg !== null && (msg as { kind?: unknown }).kind === "points";
+}
+
+/**
+ * True for a version-1 `ready_ack` naming a known shell. Unlike points, a `ready_ack` of another
+ * version (or with an unknown shell) is not an error: the control bar just ignores it.
+ */
+export function isReadyAckMessage(msg: unknown): msg is ReadyAckMessage {
+  if (typeof msg !== "object" || msg === null) return false;
+  const { v, kind, shell } = msg as { v?: unknown; kind?: unknown; shell?: unknown };
+  return (
+    v === PROTOCOL_VERSION &&
+    kind === "ready_ack" &&
+    (KERNEL_SHELLS as readonly unknown[]).includes(shell)
+  );
 }
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;

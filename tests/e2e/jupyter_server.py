@@ -34,6 +34,8 @@ BASE_SETTINGS = {
         "checkForUpdates": False,
     },
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+    # Every cell stays in the DOM (no virtual scrolling), so widgets below the fold can be found.
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
 }
 NO_SUBSHELL_SETTINGS = {
     "@jupyterlab/apputils-extension/kernels-settings.jupyterlab-settings": {

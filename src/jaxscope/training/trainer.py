@@ -21,7 +21,7 @@ from .model_adapter import adapter_for
 from .optimizer import LearningRate, resolve
 from .step import TrainState, build_step
 
-CHUNK_SECONDS = 0.05       # target wall time of one chunk: pause lands within ~2 of these
+CHUNK_SECONDS = 0.04       # target wall time of one chunk: pause lands within ~2 of these
 STATUSES = ("idle", "running", "paused", "done", "diverged", "error")
 
 
@@ -225,7 +225,8 @@ class Trainer:
         if result.completed:
             per_step = elapsed / result.completed
             self.steps_per_second = 1.0 / per_step
-            self._chunk_size = int(np.clip(CHUNK_SECONDS / per_step, 1, MAX_CHUNK))
+            # grow at most 2x per chunk (a lull in load must not make one huge chunk), shrink at once
+            self._chunk_size = int(np.clip(CHUNK_SECONDS / per_step, 1, min(MAX_CHUNK, 2 * n)))
         self._notify("progress")
         if result.bad_loss is not None:
             bad_step = int(result.state.step) + 1
