@@ -195,3 +195,31 @@ def test_quickstart_in_notebook7(jupyter_server_factory, browser_page, add_noteb
     wait_points_equal_step(nb, 0)
     nb.screenshot("quickstart-notebook7")
     nb.assert_clean_console()
+
+
+def test_controls_work_without_comms_over_subshells(jupyter_server_factory, browser_page, add_notebook,
+                                                    tmp_path, steps_env):
+    """Front ends without comm subshells (VS Code, Colab, older Lab): clicks still drive training."""
+    server = jupyter_server_factory(ui="lab", comms_over_subshells=False, env=steps_env)
+    page, log = browser_page
+    nb = NotebookPage(page, server, log)
+    open_and_run(nb, add_notebook, tmp_path)
+    first = dashboard(nb, 0)
+    first.locator('[data-action="start"]').click()
+    wait_status(nb, 0, "running")
+    wait_points_at_least(nb, 0, STEPS + 1000)
+    assert pause_latency(nb, 0) < 0.5
+    paused_at = status_of(first)[1]
+    first.locator('[data-action="step"]').click()  # step size 10
+    nb.wait_until(
+        f"const s = document.querySelector('{DASHBOARD} [data-testid=status]');"
+        f"return s.dataset.status === 'paused' && Number(s.dataset.step) === {paused_at + 10};",
+        "the Step click to train exactly 10 steps")
+    wait_points_equal_step(nb, 0)
+    first.locator('[data-action="reset"]').click()
+    nb.wait_until(
+        f"const b = document.querySelector('{DASHBOARD}');"
+        "return b.querySelector('[data-testid=status]').dataset.status === 'idle'"
+        " && b.querySelector('[data-testid=loss-chart]').dataset.points === '0';",
+        "Reset to clear the chart")
+    nb.assert_clean_console()
