@@ -93,12 +93,28 @@ def drawn_pixels(board) -> int:
 
 
 def pause_latency(nb: NotebookPage, i: int) -> float:
-    """Click Pause and return the seconds until the status shows paused."""
+    """Click Pause; seconds from the click event to the status showing paused, timed in the page."""
     board = dashboard(nb, i)
-    t0 = time.monotonic()
+    board.evaluate("""(b) => {
+        const status = b.querySelector('[data-testid=status]');
+        b.__pause = {};
+        b.querySelector('[data-action=pause]').addEventListener(
+            'click', () => { b.__pause.clicked = performance.now(); }, { once: true, capture: true });
+        const seen = new MutationObserver(() => {
+            if (status.dataset.status === 'paused' && b.__pause.clicked !== undefined) {
+                b.__pause.paused = performance.now();
+                seen.disconnect();
+            }
+        });
+        seen.observe(status, { attributes: true });
+    }""")
     board.locator('[data-action="pause"]').click()
     wait_status(nb, i, "paused", timeout=10)
-    return time.monotonic() - t0
+    nb.wait_until(f"return document.querySelectorAll('{DASHBOARD}')[{i}].__pause.paused !== undefined;",
+                  "the pause to be timed")
+    latency = board.evaluate("(b) => (b.__pause.paused - b.__pause.clicked) / 1000")
+    print(f"pause latency {latency:.3f} s")
+    return latency
 
 
 def open_and_run(nb: NotebookPage, add_notebook, tmp_path) -> dict[str, int]:
