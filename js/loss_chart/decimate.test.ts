@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { decimate, polyline, valueExtent, type DecimatedColumns, type DecimateInput } from "./decimate";
+import {
+  decimate,
+  decimateMean,
+  polyline,
+  valueExtent,
+  type DecimatedColumns,
+  type DecimateInput,
+} from "./decimate";
 import { RangeExtrema } from "./range_extrema";
+import { RangeSums } from "./range_sums";
 
 function input(steps: number[], values: number[], overrides: Partial<DecimateInput> = {}): DecimateInput {
   return {
@@ -184,5 +192,75 @@ describe("polyline", () => {
     const line = polyline(result);
     expect([...line.x]).toEqual([2.5, 2.5, 2.5, 2.5, 7.5, 7.5, 7.5, 7.5]);
     expect([...line.y]).toEqual([5, 1, 5, 3, 9, 6, 10, 10]);
+  });
+});
+
+describe("decimateMean", () => {
+  const steps = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const values = [5, 1, 4, 2, 3, 9, 8, 7, 6, 10];
+
+  function withSums(input: DecimateInput) {
+    const sums = new RangeSums();
+    sums.update(input.values, input.values.length);
+    return { ...input, sums };
+  }
+
+  it("gives each pixel column one point: its centre and the mean of its values", () => {
+    const result = decimateMean(input(steps, values, { x0: 0, x1: 10, width: 2 }));
+    expect(result.kind).toBe("points");
+    expect([...result.x]).toEqual([2.5, 7.5]);
+    expect([...result.y]).toEqual([3, 8]);
+    expect(decimateMean(withSums(input(steps, values, { x0: 0, x1: 10, width: 2 })))).toEqual(result);
+  });
+
+  it("passes points outside the x range through and skips what cannot be drawn", () => {
+    const awkward = [5, 1, NaN, 2, -3, 9, 8, 0, 6, 10];
+    const result = decimateMean(input(steps, awkward, { x0: 1, x1: 8, width: 2, logY: true }));
+    // columns of width 3.5: steps 1-4 (1, 2 drawable) and 5-8 (9, 8, 6); steps 0 and 9 lie outside
+    expect([...result.x]).toEqual([0, 2.75, 6.25, 9]);
+    expect([...result.y]).toEqual([5, 1.5, 23 / 3, 10]);
+    expect(valueExtent(result, 1, 8)).toEqual([1.5, 23 / 3]);
+  });
+
+  it("keeps few points as they are, like decimate", () => {
+    const few = input([0, 1, 2], [3, 2, 1], { width: 10 });
+    expect(decimateMean(few)).toEqual(decimate(few));
+  });
+
+  it("draws dense noise as a line through its middle, not as an envelope", () => {
+    const n = 60_000;
+    const width = 800;
+    const noisy = new Float32Array(n);
+    const stepArray = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      stepArray[i] = i;
+      noisy[i] = 1 + (i % 2 === 0 ? 0.5 : -0.5);
+    }
+    const dense: DecimateInput = { steps: stepArray, values: noisy, start: 0, end: n, x0: 0, x1: n - 1, width, logY: true };
+    const line = decimateMean(withSums(dense));
+    expect(line.x.length).toBe(width);
+    for (const y of line.y) expect(y).toBeCloseTo(1, 1);
+    const envelope = columns(decimate(dense));
+    expect(Math.min(...envelope.min)).toBe(0.5);
+    expect(Math.max(...envelope.max)).toBe(1.5);
+  });
+
+  it.each([false, true])("gives the plain scan's means from block sums (logY %s)", (logY) => {
+    let state = 9;
+    const next = () => (state = (state * 16807) % 2147483647) / 2147483647;
+    const stepList: number[] = [];
+    const valueList: number[] = [];
+    for (let i = 0, step = 0; i < 30_000; i++) {
+      step += 1 + Math.floor(next() * 4);
+      stepList.push(step);
+      const r = next();
+      valueList.push(r < 0.05 ? NaN : r < 0.1 ? -r : 10 * r);
+    }
+    const last = stepList[stepList.length - 1];
+    const plain = input(stepList, valueList, { x0: 0.1 * last, x1: 0.8 * last, width: 300, logY });
+    const indexed = decimateMean(withSums(plain));
+    const scanned = decimateMean(plain);
+    expect([...indexed.x]).toEqual([...scanned.x]);
+    indexed.y.forEach((y, k) => expect(y).toBeCloseTo(scanned.y[k], 9));
   });
 });

@@ -1,7 +1,9 @@
 import type { RangeExtrema } from "./range_extrema";
+import type { RangeSums } from "./range_sums";
 
 /**
- * Min/max decimation per pixel column, so a million points draw as cheaply as a thousand.
+ * Min/max decimation per pixel column, so a million points draw as cheaply as a thousand (and
+ * decimateMean: one mean per column, for the smoothed line).
  *
  * Non-finite values (and, on a log axis, values <= 0) are skipped: they never reach the canvas.
  *
@@ -66,7 +68,7 @@ export function decimate(input: DecimateInput): Decimated {
   return input.extrema === undefined ? toColumns(input) : toColumnsIndexed(input, input.extrema);
 }
 
-function keepPoints({ steps, values, start, end, logY }: DecimateInput): DecimatedPoints {
+function keepPoints({ steps, values, start, end, logY }: Pick<DecimateInput, "steps" | "values" | "start" | "end" | "logY">): DecimatedPoints {
   const x = new Float64Array(Math.max(end - start, 0));
   const y = new Float64Array(x.length);
   let n = 0;
@@ -181,6 +183,70 @@ function toColumnsIndexed(input: DecimateInput, extrema: RangeExtrema): Decimate
     first: out.first.subarray(0, n),
     last: out.last.subarray(0, n),
   };
+}
+
+export interface DecimateMeanInput extends Omit<DecimateInput, "extrema"> {
+  /** Block sums of `values`, kept up to date by the caller: O(log n) per column, not O(n). */
+  sums?: RangeSums;
+}
+
+/**
+ * One point per non-empty pixel column, at the column centre, with the mean of the column's
+ * drawable values (points outside [x0, x1] pass through as-is; few points are kept unchanged,
+ * as in decimate). This is how the smoothed line is drawn: a min/max envelope of a lightly
+ * smoothed, dense series is nearly as wide as the raw one and would hide the trend it is meant
+ * to show, while a line through the column means is the trend at the resolution of the screen.
+ *
+ * @example
+ *   decimateMean({steps, values: series.smoothed, start: 0, end: n, x0: 0, x1: 6e4, width: 800,
+ *                 logY: true, sums: series.smoothedSums})  // -> {kind: "points", x, y}, <= 800 + 2
+ */
+export function decimateMean(input: DecimateMeanInput): DecimatedPoints {
+  const { steps, values, start, end, x0, x1, width, logY, sums } = input;
+  if (end - start < POINTS_PER_COLUMN_THRESHOLD * width) return keepPoints(input);
+  const columnsPerUnit = width / (x1 - x0);
+  const columnWidth = (x1 - x0) / width;
+  const columnOf = (step: number) => Math.min(Math.floor((step - x0) * columnsPerUnit), width - 1);
+  const inside = searchSteps(steps, start, end, (step) => step < x0);
+  const after = searchSteps(steps, inside, end, (step) => step <= x1);
+  const x = new Float64Array(width + (inside - start) + (end - after));
+  const y = new Float64Array(x.length);
+  let n = 0;
+  const passThrough = (from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      if (!drawable(values[i], logY)) continue;
+      x[n] = steps[i];
+      y[n] = values[i];
+      n += 1;
+    }
+  };
+
+  passThrough(start, inside);
+  for (let i = inside; i < after; ) {
+    const column = columnOf(steps[i]);
+    const next = searchSteps(steps, i + 1, after, (step) => columnOf(step) <= column);
+    const mean = sums === undefined ? scanMean(values, i, next, logY) : sums.mean(values, i, next, logY);
+    if (!Number.isNaN(mean)) {
+      x[n] = x0 + (column + 0.5) * columnWidth;
+      y[n] = mean;
+      n += 1;
+    }
+    i = next;
+  }
+  passThrough(after, end);
+  return { kind: "points", x: x.subarray(0, n), y: y.subarray(0, n) };
+}
+
+/** Mean of the drawable values among values[from .. to), or NaN when there are none. */
+function scanMean(values: Float32Array, from: number, to: number, logY: boolean): number {
+  let total = 0;
+  let count = 0;
+  for (let i = from; i < to; i++) {
+    if (!drawable(values[i], logY)) continue;
+    total += values[i];
+    count += 1;
+  }
+  return count > 0 ? total / count : NaN;
 }
 
 type ColumnArrays = Omit<DecimatedColumns, "kind">;

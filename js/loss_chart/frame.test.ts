@@ -61,6 +61,23 @@ describe("prepareFrame", () => {
     expect([...frame.lines[0].smoothed!.y]).toEqual([1, Math.fround(7 / 3)]);
   });
 
+  it("draws a dense smoothed series as one point per pixel column, inside the raw envelope", () => {
+    const n = 60_000;
+    const steps = Array.from({ length: n }, (_, i) => i + 1);
+    // noise of a factor of 10 either way around a slowly decaying trend
+    const values = steps.map((step) => Math.exp(-step / 60_000) * (step % 2 === 0 ? 10 : 0.1));
+    const loss = series("loss", steps, values, 0.6);
+    const frame = prepareFrame(frameInput({ series: [loss], stepExtent: [1, n], smoothing: 0.6, logY: true }));
+    const columns = Math.floor(frame.plot.width);
+    const { raw, smoothed } = frame.lines[0];
+    expect(raw.x.length).toBe(4 * columns);
+    expect(smoothed!.x.length).toBe(columns);
+    // the raw envelope spans the noise; the smoothed line stays between its ends, one value each
+    const spread = (y: Float64Array) => Math.log10(Math.max(...y) / Math.min(...y));
+    expect(spread(raw.y)).toBeGreaterThan(2);
+    expect(spread(smoothed!.y)).toBeLessThan(0.6);
+  });
+
   it("uses decade ticks on a log axis", () => {
     const loss = series("loss", [0, 10], [1000, 0.001]);
     const frame = prepareFrame(frameInput({ series: [loss], stepExtent: [0, 10], logY: true }));

@@ -1,6 +1,7 @@
 /**
  * Everything a draw needs, computed without touching the DOM: plot area, axis ranges and
- * scales, ticks with labels, and each series decimated to the plot's pixel columns.
+ * scales, ticks with labels, and each series decimated to the plot's pixel columns (the raw
+ * line as a min/max envelope per column, the smoothed line as one mean per column).
  *
  * @example
  *   const frame = prepareFrame({width: 600, height: 280, series: store.all(), view: FOLLOW,
@@ -8,7 +9,7 @@
  *   frame.x.toPixel(100);  // where step 100 is drawn
  */
 import { formatStepTicks, formatValueTicks, linearTicks, logTicks, paddedRange } from "./axes";
-import { decimate, polyline, valueExtent } from "./decimate";
+import { decimate, decimateMean, polyline, valueExtent } from "./decimate";
 import { makeScale, type Scale } from "./scale";
 import type { Series } from "./series";
 import { seriesStyle, type SeriesStyle } from "./series_style";
@@ -97,7 +98,8 @@ export function prepareFrame(input: FrameInput): Frame {
     extent = mergeExtent(extent, valueExtent(raw, x0, x1));
     let smoothed: Line | null = null;
     if (smoothing > 0) {
-      const decimated = decimate({ ...common, values: s.smoothed, extrema: s.smoothedExtrema });
+      // One mean per column, not a min/max envelope: the smoothed line must stay a line.
+      const decimated = decimateMean({ ...common, values: s.smoothed, sums: s.smoothedSums });
       extent = mergeExtent(extent, valueExtent(decimated, x0, x1));
       smoothed = polyline(decimated);
     }

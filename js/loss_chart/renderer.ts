@@ -8,6 +8,7 @@
  */
 import type { Frame, Line } from "./frame";
 import type { ReadoutEntry } from "./readout";
+import type { SeriesStyle } from "./series_style";
 import type { Theme } from "./theme";
 
 export interface Decorations {
@@ -23,7 +24,20 @@ export interface Decorations {
 
 const FONT_SIZE = 11;
 const TITLE_FONT_SIZE = 13;
-const RAW_ALPHA_UNDER_SMOOTHED = 0.25;
+
+/** Alpha and width (CSS pixels) of a stroked series line. */
+export interface StrokeStyle {
+  alpha: number;
+  width: number;
+}
+
+/** The raw line under a smoothed one: a faint trace of the noise. */
+export const RAW_UNDER_SMOOTHED: StrokeStyle = { alpha: 0.25, width: 1 };
+/** The smoothed line: the bold trend, readable on a projector. */
+export const SMOOTHED: StrokeStyle = { alpha: 1, width: 2 };
+/** The raw line when smoothing is off: the only line, in full. */
+export const RAW_ALONE: StrokeStyle = { alpha: 1, width: 1.75 };
+
 const DASH = [6, 4];
 
 export function drawFrame(ctx: CanvasRenderingContext2D, frame: Frame, deco: Decorations): void {
@@ -99,23 +113,37 @@ function strokeLine(ctx: CanvasRenderingContext2D, frame: Frame, line: Line): vo
   ctx.stroke();
 }
 
+/**
+ * Every series' raw line, then every smoothed line on top. With smoothing, the raw line (or
+ * min/max envelope) is a faint, thin trace of the noise and the smoothed line the bold trend; no
+ * series' faint raw trace covers another's trend. Without it, the raw line is the line, in full.
+ * One path per line, and style changes only between lines.
+ */
 function drawSeries(ctx: CanvasRenderingContext2D, frame: Frame, smoothing: number): void {
   ctx.lineJoin = "round";
   ctx.lineCap = "round";
-  for (const { raw, smoothed, style } of frame.lines) {
-    ctx.strokeStyle = style.color;
-    ctx.setLineDash(style.dashed ? DASH : []);
-    ctx.globalAlpha = smoothing > 0 ? RAW_ALPHA_UNDER_SMOOTHED : 1;
-    ctx.lineWidth = smoothing > 0 ? 1 : 1.75;
-    strokeLine(ctx, frame, raw);
-    if (smoothed !== null) {
-      ctx.globalAlpha = 1;
-      ctx.lineWidth = 2;
-      strokeLine(ctx, frame, smoothed);
-    }
+  const smoothed = smoothing > 0;
+  const raw = smoothed ? RAW_UNDER_SMOOTHED : RAW_ALONE;
+  for (const line of frame.lines) strokeStyled(ctx, frame, line.raw, line.style, raw);
+  for (const line of frame.lines) {
+    if (line.smoothed !== null) strokeStyled(ctx, frame, line.smoothed, line.style, SMOOTHED);
   }
   ctx.globalAlpha = 1;
   ctx.setLineDash([]);
+}
+
+function strokeStyled(
+  ctx: CanvasRenderingContext2D,
+  frame: Frame,
+  line: Line,
+  style: SeriesStyle,
+  stroke: StrokeStyle,
+): void {
+  ctx.strokeStyle = style.color;
+  ctx.setLineDash(style.dashed ? DASH : []);
+  ctx.globalAlpha = stroke.alpha;
+  ctx.lineWidth = stroke.width;
+  strokeLine(ctx, frame, line);
 }
 
 function drawBestStep(ctx: CanvasRenderingContext2D, frame: Frame, deco: Decorations): void {

@@ -1,5 +1,6 @@
 import { DebiasedEma } from "./ema";
 import { RangeExtrema } from "./range_extrema";
+import { RangeSums } from "./range_sums";
 
 const MIN_CAPACITY = 64;
 
@@ -27,9 +28,9 @@ export class Series {
   values = new Float32Array(0);
   smoothed = new Float32Array(0);
   length = 0;
-  /** Block extremes of `values` and `smoothed`, for fast decimation. */
+  /** Block extremes of `values` and block sums of `smoothed`, for fast decimation. */
   readonly valueExtrema = new RangeExtrema();
-  readonly smoothedExtrema = new RangeExtrema();
+  readonly smoothedSums = new RangeSums();
   private ema: DebiasedEma;
 
   constructor(name: string, smoothing: number) {
@@ -62,7 +63,7 @@ export class Series {
     const kept = n - this.length;
     this.length = n;
     this.valueExtrema.update(this.values, n);
-    this.smoothedExtrema.update(this.smoothed, n);
+    this.smoothedSums.update(this.smoothed, n);
     return kept;
   }
 
@@ -71,15 +72,15 @@ export class Series {
     this.length = 0;
     this.ema = new DebiasedEma(this.ema.smoothing);
     this.valueExtrema.reset();
-    this.smoothedExtrema.reset();
+    this.smoothedSums.reset();
   }
 
   /** Recompute every smoothed value for a new smoothing factor. */
   setSmoothing(smoothing: number): void {
     this.ema = new DebiasedEma(smoothing);
     for (let i = 0; i < this.length; i++) this.smoothed[i] = this.ema.push(this.values[i]);
-    this.smoothedExtrema.reset();
-    this.smoothedExtrema.update(this.smoothed, this.length);
+    this.smoothedSums.reset();
+    this.smoothedSums.update(this.smoothed, this.length);
   }
 
   /** Indices of the points with x0 <= step <= x1 (binary search). */

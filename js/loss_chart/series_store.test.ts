@@ -117,6 +117,25 @@ describe("Series smoothing", () => {
     expect(held(series).smoothed).toEqual([...values]);
   });
 
+  it("keeps the block sums of the smoothed values in step (appends, new factor, clear)", () => {
+    const n = 5000;
+    const long = new Float32Array(n).map((_, i) => 1 + Math.sin(i));
+    const longSteps = new Uint32Array(n).map((_, i) => i + 1);
+    const series = new Series("loss", 0.6);
+    series.append(longSteps.subarray(0, 1234), long.subarray(0, 1234));
+    series.append(longSteps.subarray(1234), long.subarray(1234));
+    const mean = (from: number, to: number) => {
+      const held = series.smoothed.subarray(from, to);
+      return held.reduce((a, b) => a + b, 0) / held.length;
+    };
+    expect(series.smoothedSums.mean(series.smoothed, 100, 4900, false)).toBeCloseTo(mean(100, 4900), 9);
+    series.setSmoothing(0.95);
+    expect(series.smoothedSums.mean(series.smoothed, 0, n, false)).toBeCloseTo(mean(0, n), 9);
+    series.clear();
+    series.append(longSteps.subarray(0, 100), new Float32Array(100).fill(2));
+    expect(series.smoothedSums.mean(series.smoothed, 0, 100, false)).toBeCloseTo(2, 6);
+  });
+
   it("passes NaN through and leaves the average untouched", () => {
     const series = new Series("loss", 0.5);
     series.append(new Uint32Array([1, 2, 3]), new Float32Array([1, NaN, 3]));
