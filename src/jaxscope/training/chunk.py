@@ -22,6 +22,7 @@ import numpy as np
 from .step import TrainState
 
 MAX_CHUNK = 8192
+MIN_SCAN = 16  # pinned (accelerator) chunks: fewer steps than this run in the while loop
 
 
 class ChunkResult(NamedTuple):
@@ -40,12 +41,15 @@ def _write(buffers: dict, out: dict, i: jax.Array) -> dict:
 
 
 class LoopChunk:
-    """All steps of a chunk inside one compiled ``while_loop``."""
+    """All steps of a chunk inside one compiled ``while_loop`` (or a pinned-size ``scan``)."""
 
     strategy = "loop"
 
     def __init__(self, step: Callable, names: tuple[str, ...]) -> None:
         self.names = names
+        self._step = step
+        self.static_size: int | None = None
+        self._scans: dict[int, Callable] = {}
 
         def chunk(state: TrainState, lr_scale: jax.Array, n: jax.Array):
             def cond(carry):
@@ -63,7 +67,36 @@ class LoopChunk:
 
         self._chunk = jax.jit(chunk)
 
+    def pin(self, size: int) -> None:
+        """Run chunks as static-length ``lax.scan``s of power-of-two sizes up to ``size``.
+
+        On GPUs a ``while_loop`` with a traced trip count reads its predicate back to the host
+        every iteration (measured: half the speed of a scan for the lesson-2 MLP on an H200);
+        a scan of known length does not. ``size_for`` cuts a request into such sizes (each
+        compiled once, when first needed); fewer than ``MIN_SCAN`` steps use the while loop.
+        """
+        self.static_size = size
+
+    def size_for(self, n: int) -> int:
+        """How many of ``n`` requested steps the next chunk runs."""
+        if self.static_size is None or n < MIN_SCAN:
+            return n
+        return min(self.static_size, 1 << (n.bit_length() - 1))
+
+    def _scan(self, size: int) -> Callable:
+        if size not in self._scans:
+            step, names = self._step, self.names
+
+            def scan_chunk(state: TrainState, lr_scale: jax.Array):
+                state, outs = jax.lax.scan(lambda s, _: step(s, lr_scale), state, None, length=size)
+                return state, {name: outs[name] for name in names}
+
+            self._scans[size] = jax.jit(scan_chunk)
+        return self._scans[size]
+
     def __call__(self, state: TrainState, lr_scale: jax.Array, n: int):
+        if self.static_size is not None and n >= MIN_SCAN and n & (n - 1) == 0:
+            return self._scan(n)(state, lr_scale)
         return self._chunk(state, lr_scale, jnp.int32(n))
 
 
@@ -71,6 +104,10 @@ class StepChunk:
     """A jitted single step called ``n`` times from Python (dispatch is asynchronous)."""
 
     strategy = "step"
+    static_size = None
+
+    def size_for(self, n: int) -> int:
+        return n
 
     def __init__(self, step: Callable, names: tuple[str, ...]) -> None:
         self.names = names

@@ -208,10 +208,14 @@ class Trainer:
                 self._chunk, seconds = choose_chunk(self._step_fn, self._names, self._state,
                                                     self._lr.scale(), self._strategy_request)
                 self._chunk_size = int(np.clip(CHUNK_SECONDS / max(seconds, 1e-7), 1, MAX_CHUNK))
+                if self._chunk.strategy == "loop" and jax.default_backend() != "cpu":
+                    # accelerators: one fixed power-of-two chunk as a static scan (see LoopChunk.pin)
+                    self._chunk.pin(int(2 ** np.clip(np.round(np.log2(self._chunk_size)), 4, np.log2(MAX_CHUNK))))
+                    self._chunk_size = self._chunk.static_size
 
     def _train_chunk(self, limit: int | None) -> bool:
         """Train one chunk (at most ``limit`` steps); False when training must stop."""
-        n = self._chunk_size if limit is None else min(self._chunk_size, limit)
+        n = self._chunk.size_for(self._chunk_size if limit is None else min(self._chunk_size, limit))
         with self._lock:
             if self._lr_applied != self._lr.value:
                 self._state = self._state._replace(opt_state=self._lr.apply_to_state(self._state.opt_state))
@@ -225,8 +229,9 @@ class Trainer:
         if result.completed:
             per_step = elapsed / result.completed
             self.steps_per_second = 1.0 / per_step
-            # grow at most 2x per chunk (a lull in load must not make one huge chunk), shrink at once
-            self._chunk_size = int(np.clip(CHUNK_SECONDS / per_step, 1, min(MAX_CHUNK, 2 * n)))
+            if self._chunk.static_size is None:
+                # grow at most 2x per chunk (a lull in load must not make one huge chunk), shrink at once
+                self._chunk_size = int(np.clip(CHUNK_SECONDS / per_step, 1, min(MAX_CHUNK, 2 * n)))
         self._notify("progress")
         if result.bad_loss is not None:
             bad_step = int(result.state.step) + 1
