@@ -112,16 +112,17 @@ class StepChunk:
     def __init__(self, step: Callable, names: tuple[str, ...]) -> None:
         self.names = names
 
-        def one(state: TrainState, lr_scale: jax.Array, buffers: dict, i: jax.Array):
+        def one(state: TrainState, lr_scale: jax.Array, buffers: dict, start: jax.Array):
             new, out = step(state, lr_scale)
-            return new, _write(buffers, out, i)
+            return new, _write(buffers, out, state.step - start)  # no per-step host->device index
 
         self._step = jax.jit(one, donate_argnums=(2,))
 
     def __call__(self, state: TrainState, lr_scale: jax.Array, n: int):
         buffers = _empty_buffers(self.names)
-        for i in range(n):
-            state, buffers = self._step(state, lr_scale, buffers, jnp.int32(i))
+        start = state.step
+        for _ in range(n):
+            state, buffers = self._step(state, lr_scale, buffers, start)
         return state, buffers
 
 
