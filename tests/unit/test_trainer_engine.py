@@ -157,3 +157,27 @@ def test_divergence_inside_a_pinned_scan_chunk_keeps_the_last_finite_parameters(
     trainer.run(100)
     assert trainer.status == "diverged" and "step 7" in trainer.message
     assert (trainer.current_step, float(trainer.params["w"])) == (6, 6.0)
+
+
+def test_list_of_pairs_params_and_a_validation_generator_train_as_they_are():
+    # Course style P2: [[W (n_in, n_out), b], ...] with jnp.dot(x, W) + b.
+    def net(params, x):
+        for w, b in params[:-1]:
+            x = jax.nn.relu(jnp.dot(x, w) + b)
+        w, b = params[-1]
+        return jnp.dot(x, w) + b
+
+    keys = jax.random.split(jax.random.key(0), 2)
+    params = [[jax.random.normal(keys[0], (2, 16)) * 0.5, jnp.zeros(16)],
+              [jax.random.normal(keys[1], (16, 1)) * 0.25, jnp.zeros(1)]]
+
+    def batch(key):
+        x = jax.random.normal(key, (64, 2))
+        return x, x[:, :1] * x[:, 1:]
+
+    trainer = scope.Trainer(params=params, loss=lambda p, b: jnp.mean((net(p, b[0]) - b[1]) ** 2),
+                            data=batch, validation=batch, eval_every=100, optimizer=1e-2)
+    trainer.run(600)
+    assert isinstance(trainer.params, list) and trainer.params[0][0].shape == (2, 16)
+    np.testing.assert_array_equal(trainer.history.steps_of("val_loss"), [100, 200, 300, 400, 500, 600])
+    assert trainer.history["val_loss"][-1] < trainer.history["val_loss"][0] / 3
