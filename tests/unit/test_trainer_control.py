@@ -176,3 +176,18 @@ def test_nnx_module_trains_and_trainer_model_returns_the_trained_module():
     assert trainer.history["loss"][-20:].mean() < trainer.history["loss"][:20].mean() / 2
     assert not np.allclose(trained.norm.mean[...], 0.0)  # batch statistics were updated
     np.testing.assert_array_equal(model.hidden.kernel[...], MLP(nnx.Rngs(0)).hidden.kernel[...])  # original untouched
+
+
+def test_a_trainer_nobody_holds_any_more_stops_its_background_thread(lesson2):
+    import gc
+
+    trainer = scope.Trainer(**lesson2)
+    trainer.start()
+    wait_until(lambda: trainer.current_step > 100)
+    worker = trainer._worker
+    del trainer
+    deadline = time.monotonic() + 30
+    while worker.is_alive():
+        gc.collect()
+        assert time.monotonic() < deadline, "the worker outlived its trainer"
+        time.sleep(0.05)

@@ -111,3 +111,14 @@ def test_a_poll_from_the_front_end_is_answered_with_new_points_and_status_at_onc
 def test_ready_is_acknowledged_with_the_shell_that_handled_it(dashboard):
     from_front_end(dashboard.controls, {"v": 1, "kind": "ready"})
     assert dashboard.controls.comm.custom("ready_ack")[-1][0] == {"v": 1, "kind": "ready_ack", "shell": "main"}
+
+
+def test_closing_the_dashboard_stops_background_training(lesson2):
+    trainer = scope.Trainer(**lesson2)
+    board = trainer.show()
+    trainer.start()
+    wait_until(lambda: trainer.current_step > 100)
+    board.close()
+    trainer.wait(30)
+    assert trainer.status == "paused"
+    assert trainer._listeners == []

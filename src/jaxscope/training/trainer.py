@@ -180,6 +180,10 @@ class Trainer:
     def _subscribe(self, listener: Callable[[str], None]) -> None:
         self._listeners.append(listener)
 
+    def _unsubscribe(self, listener: Callable[[str], None]) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
     def _notify(self, event: str) -> None:
         """Tell widgets: ``progress`` (after a chunk), ``status``, ``reset``, ``params``, ``learning_rate``."""
         for listener in list(self._listeners):

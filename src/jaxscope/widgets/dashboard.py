@@ -29,6 +29,14 @@ class Dashboard(ipywidgets.VBox):
         self._throttle = Throttle(UPDATE_INTERVAL, self._publish, trailing=False)
         trainer._subscribe(self._on_trainer_event)
 
+    def close(self) -> None:
+        """Close the views; a trainer that no dashboard shows any more stops at the next chunk."""
+        self.trainer._unsubscribe(self._on_trainer_event)
+        self.trainer.pause(wait=False)
+        self.controls.close()
+        self.loss_chart.close()
+        super().close()
+
     def _publish(self) -> None:
         self.loss_chart.publish()
         self.controls.refresh()
