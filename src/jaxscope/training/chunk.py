@@ -97,7 +97,7 @@ class LoopChunk:
     def __call__(self, state: TrainState, lr_scale: jax.Array, n: int):
         if self.static_size is not None and n >= MIN_SCAN and n & (n - 1) == 0:
             return self._scan(n)(state, lr_scale)
-        return self._chunk(state, lr_scale, jnp.int32(n))
+        return self._chunk(state, lr_scale, np.int32(n))
 
 
 class StepChunk:
@@ -120,7 +120,7 @@ class StepChunk:
 
     def __call__(self, state: TrainState, lr_scale: jax.Array, n: int):
         buffers = _empty_buffers(self.names)
-        start = state.step
+        start, lr_scale = state.step, jnp.asarray(lr_scale)  # on the device once per chunk
         for _ in range(n):
             state, buffers = self._step(state, lr_scale, buffers, start)
         return state, buffers

@@ -74,11 +74,11 @@ class LearningRate:
             raise ValueError(f"learning_rate must be a positive finite number; got {value}")
         return value
 
-    def scale(self) -> jnp.ndarray:
+    def scale(self) -> np.float32:
         """The factor the step multiplies updates by (1 unless mode is *scaled*)."""
         if self.mode == "scaled":
-            return jnp.asarray(self.value / self.base, jnp.float32)
-        return jnp.asarray(1.0, jnp.float32)
+            return np.float32(self.value / self.base)  # numpy: no eager jax dispatch per chunk
+        return np.float32(1.0)
 
     def apply_to_state(self, opt_state: Any) -> Any:
         """The optimizer state carrying the current rate (mode *injected*)."""
