@@ -211,7 +211,8 @@ class Trainer:
             if self._chunk is None:
                 self._chunk, seconds = choose_chunk(self._step_fn, self._names, self._state,
                                                     self._lr.scale(), self._strategy_request)
-                self._chunk_size = int(np.clip(CHUNK_SECONDS / max(seconds, 1e-7), 1, MAX_CHUNK))
+                self._seconds_per_step = max(seconds, 1e-7)
+                self._chunk_size = int(np.clip(CHUNK_SECONDS / self._seconds_per_step, 1, MAX_CHUNK))
                 if self._chunk.strategy == "loop" and jax.default_backend() != "cpu":
                     # accelerators: one fixed power-of-two chunk as a static scan (see LoopChunk.pin)
                     self._chunk.pin(int(2 ** np.clip(np.round(np.log2(self._chunk_size)), 4, np.log2(MAX_CHUNK))))
@@ -234,8 +235,12 @@ class Trainer:
             per_step = elapsed / result.completed
             self.steps_per_second = 1.0 / per_step
             if self._chunk.static_size is None:
-                # grow at most 2x per chunk (a lull in load must not make one huge chunk), shrink at once
-                self._chunk_size = int(np.clip(CHUNK_SECONDS / per_step, 1, min(MAX_CHUNK, 2 * n)))
+                # Smoothed, and at most 2x up or down per chunk: one chunk slowed by another
+                # process must not shrink the next ones (each chunk costs a host round trip).
+                self._seconds_per_step += 0.3 * (per_step - self._seconds_per_step)
+                target = CHUNK_SECONDS / self._seconds_per_step
+                self._chunk_size = int(np.clip(target, max(1, self._chunk_size // 2),
+                                               min(MAX_CHUNK, 2 * self._chunk_size)))
         self._notify("progress")
         if result.bad_loss is not None:
             bad_step = int(result.state.step) + 1
