@@ -1,24 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
+import { fakeFrames } from "../shared/fake_frames";
 import { markDashboard, markDashboardWhenAttached, MAX_FRAMES } from "./dashboard";
-
-function fakeFrames() {
-  const pending = new Map<number, FrameRequestCallback>();
-  let next = 1;
-  return {
-    request: (run: FrameRequestCallback) => {
-      pending.set(next, run);
-      return next++;
-    },
-    cancel: (handle: number) => void pending.delete(handle),
-    pending,
-    flush() {
-      const runs = [...pending.values()];
-      pending.clear();
-      runs.forEach((run) => run(0));
-    },
-  };
-}
 
 function dashboard(): HTMLElement {
   const box = document.createElement("div");

@@ -114,14 +114,7 @@ function toColumns({ steps, values, start, end, x0, x1, width, logY }: DecimateI
     if (value > out.max[k]) out.max[k] = value;
     out.last[k] = value;
   }
-  return {
-    kind: "columns",
-    x: out.x.subarray(0, n),
-    min: out.min.subarray(0, n),
-    max: out.max.subarray(0, n),
-    first: out.first.subarray(0, n),
-    last: out.last.subarray(0, n),
-  };
+  return firstColumns(out, n);
 }
 
 /** First index in [lo, hi) with `below(steps[index])` false (hi when none); `below` is monotone. */
@@ -175,14 +168,7 @@ function toColumnsIndexed(input: DecimateInput, extrema: RangeExtrema): Decimate
     i = next;
   }
   passThrough(after, end);
-  return {
-    kind: "columns",
-    x: out.x.subarray(0, n),
-    min: out.min.subarray(0, n),
-    max: out.max.subarray(0, n),
-    first: out.first.subarray(0, n),
-    last: out.last.subarray(0, n),
-  };
+  return firstColumns(out, n);
 }
 
 export interface DecimateMeanInput extends Omit<DecimateInput, "extrema"> {
@@ -258,6 +244,18 @@ function allocate(size: number): ColumnArrays {
     max: new Float64Array(size),
     first: new Float64Array(size),
     last: new Float64Array(size),
+  };
+}
+
+/** The first n columns of `out` (views, not copies). */
+function firstColumns(out: ColumnArrays, n: number): DecimatedColumns {
+  return {
+    kind: "columns",
+    x: out.x.subarray(0, n),
+    min: out.min.subarray(0, n),
+    max: out.max.subarray(0, n),
+    first: out.first.subarray(0, n),
+    last: out.last.subarray(0, n),
   };
 }
 

@@ -1,8 +1,9 @@
 /**
  * Mean of any index range of a growing Float32Array without visiting every value: complete
  * blocks of FANOUT values (and blocks of blocks, and so on) keep their sum and count, so a query
- * reads at most about 2 * FANOUT entries per level. It gives the smoothed line one value per
- * pixel column (see decimateMean) as cheaply as RangeExtrema gives the raw line's extremes.
+ * reads at most about 2 * FANOUT entries per level (see BlockIndex). It gives the smoothed line
+ * one value per pixel column (see decimateMean) as cheaply as RangeExtrema gives the raw line's
+ * extremes.
  *
  * Only drawable values count: non-finite values never, values <= 0 not on a log axis. Sums are
  * kept per block in float64 (no running prefix sums), so a tiny late loss is not lost in the
@@ -13,88 +14,21 @@
  *   index.update(values, length);           // after appending to values
  *   index.mean(values, 0, length, false);   // the mean, or NaN when nothing is drawable
  */
-import { FANOUT } from "./range_extrema";
+import { type BlockArray, BlockIndex } from "./block_index";
 
-class Level {
-  sum: Float64Array = new Float64Array(64);
-  count: Float64Array = new Float64Array(64);
-  sumPositive: Float64Array = new Float64Array(64);
-  countPositive: Float64Array = new Float64Array(64);
-  length = 0;
+// Channels of a block summary.
+const SUM = 0;
+const COUNT = 1;
+const SUM_POSITIVE = 2;
+const COUNT_POSITIVE = 3;
 
-  push(sum: number, count: number, sumPositive: number, countPositive: number): void {
-    if (this.length === this.sum.length) {
-      this.sum = grown(this.sum);
-      this.count = grown(this.count);
-      this.sumPositive = grown(this.sumPositive);
-      this.countPositive = grown(this.countPositive);
-    }
-    this.sum[this.length] = sum;
-    this.count[this.length] = count;
-    this.sumPositive[this.length] = sumPositive;
-    this.countPositive[this.length] = countPositive;
-    this.length += 1;
-  }
-}
-
-function grown(array: Float64Array): Float64Array {
-  const next = new Float64Array(2 * array.length);
-  next.set(array);
-  return next;
-}
-
-export class RangeSums {
-  private levels: Level[] = [];
-  /** Values folded into complete level-0 blocks so far. */
-  private covered = 0;
+export class RangeSums extends BlockIndex {
   // Running result of a query (avoids allocating per column).
   private total = 0;
   private count = 0;
 
-  /** Forget every block (the values were cleared or recomputed). */
-  reset(): void {
-    this.levels = [];
-    this.covered = 0;
-  }
-
-  /** Fold in the values appended since the last update: values[covered .. length). */
-  update(values: Float32Array, length: number): void {
-    while (this.covered + FANOUT <= length) {
-      let sum = 0;
-      let count = 0;
-      let sumPositive = 0;
-      let countPositive = 0;
-      for (let i = this.covered; i < this.covered + FANOUT; i++) {
-        const value = values[i];
-        if (!Number.isFinite(value)) continue;
-        sum += value;
-        count += 1;
-        if (value > 0) {
-          sumPositive += value;
-          countPositive += 1;
-        }
-      }
-      this.covered += FANOUT;
-      this.push(0, sum, count, sumPositive, countPositive);
-    }
-  }
-
-  private push(levelIndex: number, sum: number, count: number, sumPositive: number, countPositive: number): void {
-    if (levelIndex === this.levels.length) this.levels.push(new Level());
-    const level = this.levels[levelIndex];
-    level.push(sum, count, sumPositive, countPositive);
-    if (level.length % FANOUT !== 0) return;
-    let blockSum = 0;
-    let blockCount = 0;
-    let blockSumPositive = 0;
-    let blockCountPositive = 0;
-    for (let j = level.length - FANOUT; j < level.length; j++) {
-      blockSum += level.sum[j];
-      blockCount += level.count[j];
-      blockSumPositive += level.sumPositive[j];
-      blockCountPositive += level.countPositive[j];
-    }
-    this.push(levelIndex + 1, blockSum, blockCount, blockSumPositive, blockCountPositive);
+  constructor() {
+    super(4, (length) => new Float64Array(length));
   }
 
   /**
@@ -104,38 +38,52 @@ export class RangeSums {
   mean(values: Float32Array, start: number, end: number, logY: boolean): number {
     this.total = 0;
     this.count = 0;
-    let lo = start;
-    let hi = end;
-    for (let level = -1; lo < hi; level++) {
-      // Complete blocks one level up that fit inside [lo, hi).
-      const blocksAbove = level + 1 < this.levels.length ? this.levels[level + 1].length : 0;
-      const loUp = Math.min(Math.ceil(lo / FANOUT) * FANOUT, hi);
-      const hiDown = Math.max(Math.min(Math.floor(hi / FANOUT), blocksAbove) * FANOUT, loUp);
-      if (loUp >= hiDown) {
-        this.scan(values, level, lo, hi, logY);
-        break;
-      }
-      this.scan(values, level, lo, loUp, logY);
-      this.scan(values, level, hiDown, hi, logY);
-      lo = loUp / FANOUT;
-      hi = hiDown / FANOUT;
-    }
+    this.visit(values, start, end, logY);
     return this.count > 0 ? this.total / this.count : NaN;
   }
 
-  private scan(values: Float32Array, level: number, from: number, to: number, logY: boolean): void {
-    if (level < 0) {
-      for (let i = from; i < to; i++) {
-        const value = values[i];
-        if (!Number.isFinite(value) || (logY && value <= 0)) continue;
-        this.total += value;
-        this.count += 1;
+  protected summarizeValues(values: Float32Array, from: number, to: number, out: BlockArray[], at: number): void {
+    let sum = 0;
+    let count = 0;
+    let sumPositive = 0;
+    let countPositive = 0;
+    for (let i = from; i < to; i++) {
+      const value = values[i];
+      if (!Number.isFinite(value)) continue;
+      sum += value;
+      count += 1;
+      if (value > 0) {
+        sumPositive += value;
+        countPositive += 1;
       }
-      return;
     }
-    const lvl = this.levels[level];
-    const sums = logY ? lvl.sumPositive : lvl.sum;
-    const counts = logY ? lvl.countPositive : lvl.count;
+    out[SUM][at] = sum;
+    out[COUNT][at] = count;
+    out[SUM_POSITIVE][at] = sumPositive;
+    out[COUNT_POSITIVE][at] = countPositive;
+  }
+
+  protected summarizeBlocks(blocks: readonly BlockArray[], from: number, to: number, out: BlockArray[], at: number): void {
+    for (let c = 0; c < out.length; c++) {
+      const channel = blocks[c];
+      let total = 0;
+      for (let j = from; j < to; j++) total += channel[j];
+      out[c][at] = total;
+    }
+  }
+
+  protected scanValues(values: Float32Array, from: number, to: number, logY: boolean): void {
+    for (let i = from; i < to; i++) {
+      const value = values[i];
+      if (!Number.isFinite(value) || (logY && value <= 0)) continue;
+      this.total += value;
+      this.count += 1;
+    }
+  }
+
+  protected scanBlocks(blocks: readonly BlockArray[], from: number, to: number, logY: boolean): void {
+    const sums = blocks[logY ? SUM_POSITIVE : SUM];
+    const counts = blocks[logY ? COUNT_POSITIVE : COUNT];
     for (let j = from; j < to; j++) {
       this.total += sums[j];
       this.count += counts[j];

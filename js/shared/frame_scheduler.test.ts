@@ -1,23 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { fakeFrames } from "./fake_frames";
 import { frameScheduler } from "./frame_scheduler";
-
-function fakeFrames() {
-  const pending = new Map<number, FrameRequestCallback>();
-  let next = 1;
-  return {
-    request: (run: FrameRequestCallback) => {
-      pending.set(next, run);
-      return next++;
-    },
-    cancel: (handle: number) => void pending.delete(handle),
-    pending,
-    flush() {
-      const runs = [...pending.values()];
-      pending.clear();
-      runs.forEach((run) => run(0));
-    },
-  };
-}
 
 describe("frameScheduler", () => {
   it("runs the callback once per frame however often it was requested", () => {
