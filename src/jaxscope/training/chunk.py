@@ -126,22 +126,44 @@ class StepChunk:
         return state, buffers
 
 
-def run_chunk(chunk, state: TrainState, lr_scale: jax.Array, n: int) -> ChunkResult:
-    """Train ``n`` (<= MAX_CHUNK) steps from ``state`` and fetch the metrics in one transfer."""
+class InFlight(NamedTuple):
+    """A dispatched chunk whose results are not read back yet (jax dispatch is asynchronous)."""
+
+    start: TrainState
+    start_step: int
+    n: int
+    lr_scale: object
+    lr: float | None
+    new: TrainState
+    buffers: dict
+
+
+def dispatch_chunk(chunk, state: TrainState, lr_scale, n: int, lr: float | None = None,
+                   start_step: int | None = None) -> InFlight:
+    """Start ``n`` (<= MAX_CHUNK) steps from ``state``; returns at once."""
     if not 0 < n <= MAX_CHUNK:
         raise ValueError(f"a chunk has 1..{MAX_CHUNK} steps; got {n}")
-    start = int(state.step)
+    start_step = int(state.step) if start_step is None else start_step
     new, buffers = chunk(state, lr_scale, n)
-    new_step, buffers = jax.device_get((new.step, buffers))
-    ran = int(new_step) - start
+    return InFlight(state, start_step, n, lr_scale, lr, new, buffers)
+
+
+def finish_chunk(chunk, flight: InFlight) -> ChunkResult:
+    """Wait for a dispatched chunk and fetch its metrics in one transfer.
+
+    A chunk whose loss turned non-finite is recomputed from its immutable start state up to the
+    step before (same keys, same result); if a non-finite gradient had already spoiled the
+    parameters one step earlier, it stops before that one too.
+    """
+    state, lr_scale = flight.start, flight.lr_scale
+    new_step, buffers = jax.device_get((flight.new.step, flight.buffers))
+    ran = int(new_step) - flight.start_step
     losses = buffers["loss"][:ran]
     bad = np.flatnonzero(~np.isfinite(losses))
     if not len(bad):
-        return ChunkResult(new, ran, {name: buffers[name][:ran] for name in chunk.names}, None)
+        return ChunkResult(flight.new, ran, {name: buffers[name][:ran] for name in chunk.names}, None)
     completed = int(bad[0])
     bad_loss = float(losses[completed])
-    # Recompute the state before the bad step (same keys, same result); if a non-finite
-    # gradient had already spoiled the parameters one step earlier, stop before that one too.
     while completed > 0:
         new = chunk(state, lr_scale, completed)[0]
         if all(np.all(np.isfinite(x)) for x in jax.device_get(jax.tree.leaves(new.params))):
@@ -150,6 +172,11 @@ def run_chunk(chunk, state: TrainState, lr_scale: jax.Array, n: int) -> ChunkRes
     else:
         new = state
     return ChunkResult(new, completed, {name: buffers[name][:completed] for name in chunk.names}, bad_loss)
+
+
+def run_chunk(chunk, state: TrainState, lr_scale, n: int) -> ChunkResult:
+    """Train ``n`` steps from ``state`` and read the results back (dispatch + finish)."""
+    return finish_chunk(chunk, dispatch_chunk(chunk, state, lr_scale, n))
 
 
 def seconds_per_step(chunk, state: TrainState, lr_scale: jax.Array, n: int) -> float:

@@ -13,7 +13,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .chunk import MAX_CHUNK, choose_chunk, run_chunk
+from .chunk import MAX_CHUNK, choose_chunk, dispatch_chunk, finish_chunk
 from .data_source import data_source
 from .history import History
 from .loss_function import check_shapes, normalised
@@ -21,7 +21,7 @@ from .model_adapter import adapter_for
 from .optimizer import LearningRate, resolve
 from .step import TrainState, build_step
 
-CHUNK_SECONDS = 0.04       # target wall time of one chunk: pause lands within ~2 of these
+CHUNK_SECONDS = 0.03       # target wall time of one chunk; two are in flight, so pause lands within ~2-3 of these
 STATUSES = ("idle", "running", "paused", "done", "diverged", "error")
 
 
@@ -89,6 +89,9 @@ class Trainer:
         self.error: BaseException | None = None
         self.steps_per_second = 0.0
         self._worker: threading.Thread | None = None
+        self._in_flight = None                   # the chunk the device runs while the host records the last
+        self._last_finish = self._flight_started = 0.0
+        self._seconds_per_step = 1e-3
         self._stop = threading.Event()
         self._comm_context: contextvars.Context | None = None
         self._comm_context_on_subshell = False
@@ -218,39 +221,59 @@ class Trainer:
                     self._chunk.pin(int(2 ** np.clip(np.round(np.log2(self._chunk_size)), 4, np.log2(MAX_CHUNK))))
                     self._chunk_size = self._chunk.static_size
 
-    def _train_chunk(self, limit: int | None) -> bool:
-        """Train one chunk (at most ``limit`` steps); False when training must stop."""
-        n = self._chunk.size_for(self._chunk_size if limit is None else min(self._chunk_size, limit))
+    def _advance(self, target: int | None, more: bool) -> bool:
+        """One turn of the two-deep pipeline: dispatch the next chunk (when ``more`` and below
+        ``target``), then wait for the oldest one in flight and commit it. While the host reads
+        back and records one chunk, the device already runs the next. False when it diverged.
+        """
+        flight = self._in_flight
+        dispatched_to = flight.start_step + flight.n if flight else self.current_step
+        following = None
+        if more and (target is None or dispatched_to < target):
+            requested = self._chunk_size if target is None else min(self._chunk_size, target - dispatched_to)
+            with self._lock:
+                base = flight.new if flight else self._state
+                if self._lr_applied != self._lr.value:
+                    base = base._replace(opt_state=self._lr.apply_to_state(base.opt_state))
+                    self._lr_applied = self._lr.value
+                lr, scale = self._lr.value, self._lr.scale()
+            following = dispatch_chunk(self._chunk, base, scale, self._chunk.size_for(requested), lr, dispatched_to)
+        self._in_flight = following
+        if flight is None:
+            return True
+        result = finish_chunk(self._chunk, flight)
+        now = time.perf_counter()
         with self._lock:
-            if self._lr_applied != self._lr.value:
-                self._state = self._state._replace(opt_state=self._lr.apply_to_state(self._state.opt_state))
-                self._lr_applied = self._lr.value
-            state, lr, scale = self._state, self._lr.value, self._lr.scale()
-        t0 = time.perf_counter()
-        result = run_chunk(self._chunk, state, scale, n)
-        elapsed = time.perf_counter() - t0
-        with self._lock:
-            self._commit(state, result, lr)
+            self._commit(flight.start_step, result, flight.lr)
         if result.completed:
-            per_step = elapsed / result.completed
-            self.steps_per_second = 1.0 / per_step
-            if self._chunk.static_size is None:
-                # Smoothed, and at most 2x up or down per chunk: one chunk slowed by another
-                # process must not shrink the next ones (each chunk costs a host round trip).
-                self._seconds_per_step += 0.3 * (per_step - self._seconds_per_step)
-                target = CHUNK_SECONDS / self._seconds_per_step
-                self._chunk_size = int(np.clip(target, max(1, self._chunk_size // 2),
-                                               min(MAX_CHUNK, 2 * self._chunk_size)))
+            self._observe_speed((now - max(self._last_finish, self._flight_started)) / result.completed)
+        self._last_finish, self._flight_started = now, now
         self._notify("progress")
         if result.bad_loss is not None:
+            self._in_flight = None  # it started from a state that is now discarded
             bad_step = int(result.state.step) + 1
             self._set_status("diverged", f"diverged at step {bad_step}: the loss or its gradient is not "
                                          f"finite (loss {result.bad_loss}); parameters kept from step {bad_step - 1}")
             return False
         return True
 
-    def _commit(self, before: TrainState, result, lr: float | None) -> None:
-        start = int(before.step)
+    def _observe_speed(self, per_step: float) -> None:
+        self.steps_per_second = 1.0 / per_step
+        if self._chunk.static_size is None:
+            # Smoothed, and at most 2x up or down per chunk: one chunk slowed by another process
+            # must not shrink the next ones (each chunk costs a host round trip).
+            self._seconds_per_step += 0.3 * (per_step - self._seconds_per_step)
+            target = CHUNK_SECONDS / self._seconds_per_step
+            self._chunk_size = int(np.clip(target, max(1, self._chunk_size // 2),
+                                           min(MAX_CHUNK, 2 * self._chunk_size)))
+
+    def _begin(self) -> None:
+        """Before a run of chunks: compile if needed, and time from now."""
+        self._prepare()
+        self._in_flight = None
+        self._last_finish = self._flight_started = time.perf_counter()
+
+    def _commit(self, start: int, result, lr: float | None) -> None:
         steps = np.arange(start + 1, start + result.completed + 1)
         self._state = result.state
         for name in ("loss", *self._metric_names):
@@ -263,6 +286,7 @@ class Trainer:
             self.history.extend("learning_rate", steps, np.full(len(steps), lr, np.float32))
 
     def _fail(self, error: BaseException) -> None:
+        self._in_flight = None  # whatever was in flight started from a state not committed
         self.error = error
         self._set_status("error", f"{type(error).__name__}: {error}")
 
@@ -280,10 +304,13 @@ class Trainer:
         self.error = None
         self._set_status("running")
         try:
-            self._prepare()
+            self._begin()
             target = self.current_step + steps
-            while self.current_step < target and not interrupted.is_set():
-                if not self._train_chunk(target - self.current_step):
+            while True:
+                more = not interrupted.is_set()
+                if self._in_flight is None and (not more or self.current_step >= target):
+                    break
+                if not self._advance(target, more):
                     return
         except Exception as e:
             self._fail(e)
@@ -365,7 +392,7 @@ def _background(ref: "weakref.ref[Trainer]", steps: int | None, final_status: st
     if trainer is None:
         return
     try:
-        trainer._prepare()
+        trainer._begin()
     except Exception as e:
         trainer._fail(e)
         return
@@ -376,15 +403,16 @@ def _background(ref: "weakref.ref[Trainer]", steps: int | None, final_status: st
         trainer = ref()
         if trainer is None:
             return
-        if stop.is_set():
-            trainer._set_status("paused")
-            return
-        limit = None if target is None else target - trainer.current_step
-        if limit is not None and limit <= 0:
-            trainer._set_status(final_status)
-            return
+        more = not stop.is_set()
+        if trainer._in_flight is None:
+            if not more:
+                trainer._set_status("paused")
+                return
+            if target is not None and trainer.current_step >= target:
+                trainer._set_status(final_status)
+                return
         try:
-            if not trainer._train_chunk(limit):
+            if not trainer._advance(target, more):
                 return
         except Exception as e:
             trainer._fail(e)

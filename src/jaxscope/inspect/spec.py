@@ -1,0 +1,106 @@
+"""The plain architecture spec that the network diagram draws: frozen dataclasses, JSON-able.
+
+>>> Layer("dense_0", "dense", (2,), (3,), {"kernel": (2, 3)}, 6, "tanh", "[0]").param_count
+6
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+KINDS = (
+    "dense", "conv", "conv_transpose", "pool", "norm", "dropout",
+    "activation", "flatten", "reshape", "embed", "other",
+)
+
+
+@dataclass(frozen=True)
+class ParamEntry:
+    """One parameter leaf: its path in the user's tree, its shape and element count."""
+
+    path: str
+    shape: tuple
+    count: int
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "shape": list(self.shape), "count": self.count}
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One drawn layer. Shapes are per sample (no batch axis); `path` locates its parameters."""
+
+    name: str
+    kind: str
+    input_shape: tuple | None
+    output_shape: tuple | None
+    params: dict = field(default_factory=dict)
+    param_count: int = 0
+    activation: str | None = None
+    path: str = ""
+
+    def to_json(self) -> dict:
+        shape = lambda s: None if s is None else [None if d is None else int(d) for d in s]
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "input_shape": shape(self.input_shape),
+            "output_shape": shape(self.output_shape),
+            "params": {k: [int(d) for d in v] for k, v in self.params.items()},
+            "param_count": self.param_count,
+            "activation": self.activation,
+            "path": self.path,
+        }
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """Layers in call order, skip connections, and the full parameter tree.
+
+    `skips` holds (from, to) pairs: the output of layer `from` (-1 = the network input) also
+    reaches the input of layer `to` (len(layers) = the network output), bypassing the layers
+    in between. `tree` lists every parameter leaf; `orientation` says whether dense kernels
+    are stored (n_in, n_out) ('in_out') or (n_out, n_in) ('out_in'). `reason` says why no diagram could be derived when `drawable` is False.
+    """
+
+    layers: tuple = ()
+    skips: tuple = ()
+    total_params: int = 0
+    drawable: bool = True
+    reason: str = ""
+    tree: tuple = ()
+    orientation: str = "in_out"  # how dense kernels are stored: (n_in, n_out) or "out_in"
+
+    def to_json(self) -> dict:
+        return {
+            "orientation": self.orientation,
+            "layers": [layer.to_json() for layer in self.layers],
+            "skips": [[int(a), int(b)] for a, b in self.skips],
+            "total_params": self.total_params,
+            "drawable": self.drawable,
+            "reason": self.reason,
+            "tree": [entry.to_json() for entry in self.tree],
+        }
+
+
+def make_layer(name, kind, input_shape, output_shape, params=None, activation=None, path="") -> Layer:
+    """A Layer whose param_count is computed from `params` (name -> shape)."""
+    params = {k: tuple(int(d) for d in v) for k, v in (params or {}).items()}
+    as_shape = lambda s: None if s is None else tuple(s)
+    return Layer(
+        name=name,
+        kind=kind,
+        input_shape=as_shape(input_shape),
+        output_shape=as_shape(output_shape),
+        params=params,
+        param_count=sum(math.prod(s) for s in params.values()),
+        activation=activation,
+        path=path,
+    )
+
+
+def replace(obj: Any, **changes) -> Any:
+    return dataclasses.replace(obj, **changes)
