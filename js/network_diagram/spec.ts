@@ -1,0 +1,199 @@
+/**
+ * The architecture spec the Python side sends (`jaxscope.inspect.architecture(...).to_json()`),
+ * validated and mapped from snake_case to camelCase in this one place.
+ *
+ * @example
+ *   const spec = parseArchitecture(model.get("architecture"));
+ *   spec.layers[0].kind           // "dense"
+ *   spec.layers[0].outputShape    // [30]
+ */
+
+export const LAYER_KINDS = [
+  "dense",
+  "conv",
+  "conv_transpose",
+  "pool",
+  "norm",
+  "dropout",
+  "activation",
+  "flatten",
+  "reshape",
+  "embed",
+  "other",
+] as const;
+
+export type LayerKind = (typeof LAYER_KINDS)[number];
+
+/** How dense kernels are stored on the Python side: (n_out, n_in) or (n_in, n_out). */
+export type Orientation = "out_in" | "in_out";
+
+/** A per-sample shape (no batch axis); null marks a dimension not known. */
+export type Shape = readonly (number | null)[];
+
+export interface LayerSpec {
+  name: string;
+  kind: LayerKind;
+  inputShape: Shape | null;
+  outputShape: Shape | null;
+  /** Parameter name -> shape, as stored by the user (see `orientation` for dense kernels). */
+  params: Readonly<Record<string, readonly number[]>>;
+  paramCount: number;
+  activation: string | null;
+  path: string;
+}
+
+/** One parameter leaf of the user's tree. */
+export interface ParamEntry {
+  path: string;
+  shape: readonly number[];
+  count: number;
+}
+
+export interface ArchitectureSpec {
+  orientation: Orientation;
+  layers: readonly LayerSpec[];
+  /** [from, to]: layer `from`'s output (-1 = network input) also feeds layer `to` (layers.length = network output). */
+  skips: readonly (readonly [number, number])[];
+  totalParams: number;
+  drawable: boolean;
+  reason: string;
+  tree: readonly ParamEntry[];
+}
+
+type Json = Record<string, unknown>;
+
+function fail(field: string, expected: string, value: unknown): never {
+  let shown: string;
+  try {
+    shown = value === undefined ? "undefined" : JSON.stringify(value);
+  } catch {
+    shown = String(value);
+  }
+  if (shown !== undefined && shown.length > 60) shown = `${shown.slice(0, 57)}...`;
+  throw new Error(`architecture.${field} must be ${expected}, got ${shown}`);
+}
+
+function object(value: unknown, field: string): Json {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) fail(field, "an object", value);
+  return value as Json;
+}
+
+function array(value: unknown, field: string): unknown[] {
+  if (!Array.isArray(value)) fail(field, "an array", value);
+  return value;
+}
+
+function string(value: unknown, field: string): string {
+  if (typeof value !== "string") fail(field, "a string", value);
+  return value;
+}
+
+function count(value: unknown, field: string): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+    fail(field, "a non-negative integer", value);
+  }
+  return value;
+}
+
+function integerShape(value: unknown, field: string): number[] {
+  return array(value, field).map((dim, k) => count(dim, `${field}[${k}]`));
+}
+
+function shape(value: unknown, field: string): Shape | null {
+  if (value === null) return null;
+  return array(value, field).map((dim, k) => (dim === null ? null : count(dim, `${field}[${k}]`)));
+}
+
+function parseLayer(value: unknown, field: string): LayerSpec {
+  const layer = object(value, field);
+  const kind = layer.kind;
+  if (!(LAYER_KINDS as readonly unknown[]).includes(kind)) {
+    fail(`${field}.kind`, `one of ${LAYER_KINDS.join(", ")}`, kind);
+  }
+  const params: Record<string, number[]> = {};
+  for (const [name, dims] of Object.entries(object(layer.params ?? {}, `${field}.params`))) {
+    params[name] = integerShape(dims, `${field}.params[${JSON.stringify(name)}]`);
+  }
+  const activation = layer.activation ?? null;
+  if (activation !== null && typeof activation !== "string") {
+    fail(`${field}.activation`, "a string or null", activation);
+  }
+  return {
+    name: string(layer.name, `${field}.name`),
+    kind: kind as LayerKind,
+    inputShape: shape(layer.input_shape ?? null, `${field}.input_shape`),
+    outputShape: shape(layer.output_shape ?? null, `${field}.output_shape`),
+    params,
+    paramCount: count(layer.param_count ?? 0, `${field}.param_count`),
+    activation,
+    path: string(layer.path ?? "", `${field}.path`),
+  };
+}
+
+function parseSkip(value: unknown, field: string, layerCount: number): readonly [number, number] {
+  const pair = array(value, field);
+  if (pair.length !== 2 || !pair.every((end) => typeof end === "number" && Number.isInteger(end))) {
+    fail(field, "a pair of integers [from, to]", value);
+  }
+  const [from, to] = pair as [number, number];
+  if (from < -1 || to > layerCount || from >= to) {
+    fail(field, `[from, to] with -1 <= from < to <= ${layerCount}`, value);
+  }
+  return [from, to];
+}
+
+/**
+ * The validated spec from its JSON (a string or the parsed object). Throws an Error naming the
+ * first bad field, e.g. `architecture.layers[1].kind must be one of dense, ..., got "lstm"`.
+ */
+export function parseArchitecture(json: unknown): ArchitectureSpec {
+  if (typeof json === "string") {
+    try {
+      json = JSON.parse(json);
+    } catch (error) {
+      throw new Error(`architecture is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+  const root = object(json, "(root)");
+  const orientation = root.orientation ?? "in_out";
+  if (orientation !== "out_in" && orientation !== "in_out") {
+    fail("orientation", '"out_in" or "in_out"', orientation);
+  }
+  const layers = array(root.layers, "layers").map((layer, k) => parseLayer(layer, `layers[${k}]`));
+  const skips = array(root.skips ?? [], "skips").map((skip, k) => parseSkip(skip, `skips[${k}]`, layers.length));
+  const drawable = root.drawable ?? true;
+  if (typeof drawable !== "boolean") fail("drawable", "a boolean", drawable);
+  const tree = array(root.tree ?? [], "tree").map((value, k) => {
+    const entry = object(value, `tree[${k}]`);
+    return {
+      path: string(entry.path, `tree[${k}].path`),
+      shape: integerShape(entry.shape, `tree[${k}].shape`),
+      count: count(entry.count, `tree[${k}].count`),
+    };
+  });
+  return {
+    orientation,
+    layers,
+    skips,
+    totalParams: count(root.total_params ?? 0, "total_params"),
+    drawable,
+    reason: string(root.reason ?? "", "reason"),
+    tree,
+  };
+}
+
+/**
+ * (n_in, n_out) of a dense layer: from its 2-D kernel under `orientation`, else from the last
+ * axis of its shapes; null where neither tells.
+ *
+ * @example
+ *   denseSizes(spec.layers[1], "out_in")   // [30, 20] for a kernel stored (20, 30)
+ */
+export function denseSizes(layer: LayerSpec, orientation: Orientation): [number, number] | null {
+  const kernel = Object.values(layer.params).find((dims) => dims.length === 2);
+  if (kernel) return orientation === "out_in" ? [kernel[1], kernel[0]] : [kernel[0], kernel[1]];
+  const last = (s: Shape | null) => (s && s.length > 0 ? s[s.length - 1] : null);
+  const nIn = last(layer.inputShape);
+  const nOut = last(layer.outputShape);
+  return nIn !== null && nOut !== null ? [nIn, nOut] : null;
+}
