@@ -63,6 +63,26 @@ def update_cost(history_points: int) -> float:
     return statistics.median(times)
 
 
+def diagram_update_cost(sizes: list[int]) -> tuple[float, int]:
+    """Python cost of one NetworkDiagram weight update (course-style MLP of ``sizes``)."""
+    import jax
+
+    from jaxscope.widgets.network_diagram import NetworkDiagram
+
+    keys = jax.random.split(jax.random.key(0), len(sizes))
+    params = {"weights": [jax.random.normal(k, (b, a)) for k, a, b in zip(keys, sizes[:-1], sizes[1:])],
+              "biases": [jnp.zeros(b) for b in sizes[1:]]}
+    diagram = NetworkDiagram(params)
+    diagram.comm = SerialisingComm()
+    times = []
+    for i in range(REPEATS):
+        fresh = jax.tree.map(lambda a: a + i, params)  # new device arrays, as after a chunk
+        t0 = time.perf_counter()
+        diagram.update(fresh, force=True)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), sum(np.size(a) for a in jax.tree.leaves(params))
+
+
 def main() -> None:
     print(f"Python cost of one dashboard update ({NEW_POINTS} new points, median of {REPEATS})")
     base = None
@@ -70,6 +90,10 @@ def main() -> None:
         cost = update_cost(n)
         base = base or cost
         print(f"  history {n:>9,} points: {cost * 1e3:6.3f} ms   (x{cost / base:4.2f} of the 1e3 case)")
+    print(f"Python cost of one NetworkDiagram weight update (median of {REPEATS})")
+    for sizes in ([1, 30, 20, 1], [50, 100, 3], [2, 20, 20, 20, 20, 1], [784, 128, 10]):
+        cost, count = diagram_update_cost(sizes)
+        print(f"  {'-'.join(map(str, sizes)):>16} ({count:>7,} params): {cost * 1e3:6.3f} ms")
 
 
 if __name__ == "__main__":

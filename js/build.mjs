@@ -26,6 +26,7 @@ const scripts = {
   entryPoints: {
     loss_chart: "js/loss_chart/widget.ts",
     control_bar: "js/control_bar/widget.ts",
+    network_diagram: "js/network_diagram/widget.ts",
   },
   outdir,
   format: "esm",
@@ -43,7 +44,7 @@ const styles = {
 const URL_IMPORT = /\b(?:import|from)\s*\(?\s*["'](?:[a-z][a-z0-9+.-]*:)?\/\//i;
 
 async function checkSelfContained() {
-  for (const name of ["loss_chart.js", "control_bar.js", "jaxscope.css"]) {
+  for (const name of ["loss_chart.js", "control_bar.js", "network_diagram.js", "jaxscope.css"]) {
     const text = await readFile(path.join(outdir, name), "utf8");
     if (URL_IMPORT.test(text) || /@import\s+url\(/i.test(text)) {
       throw new Error(`${name} imports a URL; the bundles must be self-contained`);

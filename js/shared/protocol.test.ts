@@ -6,10 +6,13 @@ import {
   commandMessage,
   CONTROL_BAR,
   decodePoints,
+  decodeWeights,
   isPointsMessage,
+  isWeightsMessage,
   isReadyAckMessage,
   KERNEL_SHELLS,
   LOSS_CHART,
+  NETWORK_DIAGRAM,
   pollMessage,
   PROTOCOL_VERSION,
   readyMessage,
@@ -118,6 +121,85 @@ describe("decodePoints", () => {
   });
 });
 
+function weightsHeader(layers: [number, number, number, boolean][], version = 7) {
+  return { v: 1, kind: "weights", version, layers: layers.map(([layer, n_in, n_out, bias]) => ({ layer, n_in, n_out, bias })) };
+}
+
+/** Little-endian float32 arrays packed into one buffer, each a DataView starting at `offset` + 4k. */
+function floatViews(arrays: number[][], offset: number): DataView[] {
+  const total = arrays.reduce((sum, a) => sum + 4 * a.length, 0);
+  const bytes = new ArrayBuffer(offset + total + 3);
+  const view = new DataView(bytes);
+  let at = offset;
+  return arrays.map((values) => {
+    values.forEach((value, i) => view.setFloat32(at + 4 * i, value, true));
+    const part = new DataView(bytes, at, 4 * values.length);
+    at += 4 * values.length;
+    return part;
+  });
+}
+
+describe("decodeWeights", () => {
+  it("decodes kernels (n_in, n_out) row-major and optional biases", () => {
+    const weights = decodeWeights(weightsHeader([[0, 2, 3, true], [2, 3, 1, false]], 4), [
+      new Float32Array([1, 2, 3, 4, 5, 6]),
+      new Float32Array([0.5, -0.5, 0]),
+      new Float32Array([-1, -2, -3]),
+    ]);
+    expect(weights.version).toBe(4);
+    expect(weights.layers.map((l) => [l.layer, l.nIn, l.nOut])).toEqual([[0, 2, 3], [2, 3, 1]]);
+    expect([...weights.layers[0].kernel]).toEqual([1, 2, 3, 4, 5, 6]);
+    expect([...weights.layers[0].bias!]).toEqual([0.5, -0.5, 0]);
+    expect([...weights.layers[1].kernel]).toEqual([-1, -2, -3]);
+    expect(weights.layers[1].bias).toBeNull();
+  });
+
+  it("views aligned DataViews in place", () => {
+    const [kernel, bias] = floatViews([[1.5, 2.5], [3.5, 4.5]], 8);
+    const weights = decodeWeights(weightsHeader([[0, 1, 2, true]]), [kernel, bias]);
+    expect(weights.layers[0].kernel.buffer).toBe(kernel.buffer);
+    expect(weights.layers[0].kernel.byteOffset).toBe(8);
+    expect([...weights.layers[0].bias!]).toEqual([3.5, 4.5]);
+  });
+
+  it.each([1, 2, 3, 5])("copies DataViews at the unaligned byte offset %i", (offset) => {
+    const [kernel, bias] = floatViews([[0.1, -2, 1e-30, NaN], [7, -7]], offset);
+    const layer = decodeWeights(weightsHeader([[1, 2, 2, true]]), [kernel, bias]).layers[0];
+    expect(layer.kernel.buffer).not.toBe(kernel.buffer);
+    expect(layer.kernel.byteOffset % 4).toBe(0);
+    expect([...layer.kernel.subarray(0, 3)]).toEqual([Math.fround(0.1), -2, Math.fround(1e-30)]);
+    expect(Number.isNaN(layer.kernel[3])).toBe(true);
+    expect([...layer.bias!]).toEqual([7, -7]);
+  });
+
+  it("throws when a buffer's byte length does not match the layer's size", () => {
+    expect(() => decodeWeights(weightsHeader([[0, 2, 3, true]]), [new Float32Array(5), new Float32Array(3)])).toThrow(
+      "layer 0 is 2x3, so its kernel buffer must hold 24 bytes, but it holds 20",
+    );
+    expect(() => decodeWeights(weightsHeader([[0, 2, 3, true]]), [new Float32Array(6), new Float32Array(2)])).toThrow(
+      "layer 0 is 2x3, so its bias buffer must hold 12 bytes, but it holds 8",
+    );
+  });
+
+  it("throws when the number of buffers does not match the layers list", () => {
+    expect(() => decodeWeights(weightsHeader([[0, 1, 1, true], [1, 1, 1, false]]), [new Float32Array(1)])).toThrow(
+      "weights message lists 2 layers, so it needs 3 buffers",
+    );
+  });
+
+  it("throws on another protocol version or a malformed header", () => {
+    expect(() => decodeWeights({ ...weightsHeader([]), v: 2 }, [])).toThrow("protocol version 2");
+    expect(() => decodeWeights(weightsHeader([[0, -1, 1, false]]), [new Float32Array(0)])).toThrow("bad weights layer header");
+    expect(() => decodeWeights({ v: 1, kind: "weights", layers: [] }, [])).toThrow('no integer "version"');
+  });
+
+  it("recognises weights messages by kind", () => {
+    expect(isWeightsMessage(weightsHeader([]))).toBe(true);
+    expect(isWeightsMessage(header([]))).toBe(false);
+    expect(isWeightsMessage(null)).toBe(false);
+  });
+});
+
 describe("messages", () => {
   it("builds the messages the front end sends", () => {
     expect(readyMessage()).toEqual({ v: 1, kind: "ready" });
@@ -171,6 +253,17 @@ describe("docs/protocol.md", () => {
 
   it("lists exactly the ControlBar traits protocol.ts names", () => {
     expect(Object.values(CONTROL_BAR)).toEqual(documentedTraits("## ControlBar"));
+  });
+
+  it("lists exactly the NetworkDiagram traits protocol.ts names", () => {
+    expect(Object.values(NETWORK_DIAGRAM)).toEqual(documentedTraits("## NetworkDiagram"));
+  });
+
+  it("documents the NetworkDiagram's weights and ready messages", () => {
+    const section = doc.slice(doc.indexOf("## NetworkDiagram"));
+    expect(section).toContain(`{"v": 1, "kind": "weights", "version": `);
+    expect(section).toContain(`{"layer": 0, "n_in": 1, "n_out": 30, "bias": true}`);
+    expect(section).toContain(`{"v": 1, "kind": "${readyMessage().kind}"}`);
   });
 
   it("documents every message the ControlBar sends, poll included", () => {

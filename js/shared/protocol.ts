@@ -62,6 +62,20 @@ export interface ControlBarTraits {
   title: string;
 }
 
+/** NetworkDiagram trait names (snake_case, as on the Python side). */
+export const NETWORK_DIAGRAM = {
+  architecture: "architecture",
+  height: "height",
+  title: "title",
+} as const;
+
+export interface NetworkDiagramTraits {
+  /** `jaxscope.inspect.architecture(...).to_json()`; validated by network_diagram/spec.ts. */
+  architecture: unknown;
+  height: number;
+  title: string;
+}
+
 /** The series every LossChart holds first: the training loss. */
 export const LOSS_SERIES = "loss";
 
@@ -127,6 +141,37 @@ export interface DecodedPoints {
   series: DecodedSeries[];
 }
 
+/** One dense layer's entry in a "weights" message. */
+export interface WeightsLayerHeader {
+  /** Index of the dense layer in `architecture.layers`. */
+  layer: number;
+  n_in: number;
+  n_out: number;
+  bias: boolean;
+}
+
+export interface WeightsMessage {
+  v: typeof PROTOCOL_VERSION;
+  kind: "weights";
+  version: number;
+  layers: WeightsLayerHeader[];
+}
+
+/** One decoded dense layer: `kernel[i * nOut + j]` joins input i to output j. */
+export interface DecodedLayerWeights {
+  layer: number;
+  nIn: number;
+  nOut: number;
+  kernel: Float32Array;
+  /** float32[nOut], or null when the layer has no bias. */
+  bias: Float32Array | null;
+}
+
+export interface DecodedWeights {
+  version: number;
+  layers: DecodedLayerWeights[];
+}
+
 /** What anywidget may hand us as a buffer: DataViews in practice, the others in tests. */
 export type WireBuffer = DataView | ArrayBuffer | ArrayBufferView;
 
@@ -151,6 +196,11 @@ export function isPointsMessage(msg: unknown): msg is PointsMessage {
   return typeof msg === "object" && msg !== null && (msg as { kind?: unknown }).kind === "points";
 }
 
+/** True for a custom message whose kind is "weights" (any version; decodeWeights checks it). */
+export function isWeightsMessage(msg: unknown): msg is WeightsMessage {
+  return typeof msg === "object" && msg !== null && (msg as { kind?: unknown }).kind === "weights";
+}
+
 /**
  * True for a version-1 `ready_ack` naming a known shell. Unlike points, a `ready_ack` of another
  * version (or with an unknown shell) is not an error: the control bar just ignores it.
@@ -172,7 +222,7 @@ function bytesOf(buffer: WireBuffer): Uint8Array {
   if (ArrayBuffer.isView(buffer)) {
     return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   }
-  throw new Error(`jaxscope: a points buffer must be a DataView, ArrayBuffer or typed array`);
+  throw new Error(`jaxscope: a message buffer must be a DataView, ArrayBuffer or typed array`);
 }
 
 /** Little-endian uint32/float32 words of `bytes`: a view when aligned, else a copy. */
@@ -250,4 +300,70 @@ export function decodePoints(content: unknown, buffers: readonly WireBuffer[]): 
     };
   });
   return { reset: content.reset === true, series };
+}
+
+function checkVersion(kind: string, v: unknown): void {
+  if (v !== PROTOCOL_VERSION) {
+    throw new Error(
+      `jaxscope: ${kind} message has protocol version ${String(v)}, this front end ` +
+        `speaks version ${PROTOCOL_VERSION}; rebuild the front end (npm run build)`,
+    );
+  }
+}
+
+/**
+ * Decode a "weights" message: per entry of `layers`, the kernel as float32[n_in * n_out]
+ * (row-major (n_in, n_out)), then the bias as float32[n_out] when `bias` is true.
+ *
+ * Unaligned buffers are copied, aligned ones viewed in place. Throws an Error naming the
+ * problem when the header and buffers disagree.
+ *
+ * @example
+ *   decodeWeights({v: 1, kind: "weights", version: 3, layers: [{layer: 0, n_in: 1, n_out: 2, bias: true}]},
+ *                 [new Float32Array([0.5, -1]), new Float32Array([0, 0.1])])
+ *   // -> {version: 3, layers: [{layer: 0, nIn: 1, nOut: 2, kernel: [0.5, -1], bias: [0, 0.1]}]}
+ */
+export function decodeWeights(content: unknown, buffers: readonly WireBuffer[]): DecodedWeights {
+  if (!isWeightsMessage(content)) {
+    throw new Error(`jaxscope: expected a "weights" message, got ${JSON.stringify(content)}`);
+  }
+  checkVersion("weights", content.v);
+  const { version, layers: headers } = content;
+  if (!Number.isInteger(version)) {
+    throw new Error(`jaxscope: weights message has no integer "version"`);
+  }
+  if (!Array.isArray(headers)) {
+    throw new Error(`jaxscope: weights message has no "layers" list`);
+  }
+  for (const header of headers) {
+    const { layer, n_in, n_out, bias } = (header ?? {}) as Partial<WeightsLayerHeader>;
+    const isCount = (n: unknown) => Number.isInteger(n) && (n as number) >= 0;
+    if (!isCount(layer) || !isCount(n_in) || !isCount(n_out) || typeof bias !== "boolean") {
+      throw new Error(`jaxscope: bad weights layer header ${JSON.stringify(header)}`);
+    }
+  }
+  const expected = headers.reduce((sum, h) => sum + (h.bias ? 2 : 1), 0);
+  if (buffers.length !== expected) {
+    throw new Error(
+      `jaxscope: weights message lists ${headers.length} layers, so it needs ${expected} buffers ` +
+        `(a kernel per layer and a bias per layer with "bias": true), but ${buffers.length} arrived`,
+    );
+  }
+  let next = 0;
+  const take = (what: string, header: WeightsLayerHeader, count: number): Float32Array => {
+    const bytes = bytesOf(buffers[next++]);
+    if (bytes.byteLength !== 4 * count) {
+      throw new Error(
+        `jaxscope: layer ${header.layer} is ${header.n_in}x${header.n_out}, so its ${what} buffer must hold ` +
+          `${4 * count} bytes, but it holds ${bytes.byteLength}`,
+      );
+    }
+    return words(bytes, count, Float32Array);
+  };
+  const layers = headers.map((header): DecodedLayerWeights => {
+    const kernel = take("kernel", header, header.n_in * header.n_out);
+    const bias = header.bias ? take("bias", header, header.n_out) : null;
+    return { layer: header.layer, nIn: header.n_in, nOut: header.n_out, kernel, bias };
+  });
+  return { version, layers };
 }

@@ -8,7 +8,7 @@
 from .training import History, Trainer
 
 __version__ = "0.1.0"
-__all__ = ["Dashboard", "History", "LossChart", "Trainer"]
+__all__ = ["Dashboard", "History", "LossChart", "NetworkDiagram", "Trainer"]
 
 
 def __getattr__(name: str):
@@ -17,4 +17,8 @@ def __getattr__(name: str):
         from . import widgets
 
         return getattr(widgets, name)
+    if name == "NetworkDiagram":
+        from .widgets.network_diagram import NetworkDiagram
+
+        return NetworkDiagram
     raise AttributeError(f"module 'jaxscope' has no attribute {name!r}")

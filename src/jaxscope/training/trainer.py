@@ -152,6 +152,18 @@ class Trainer:
         with self._lock:
             return self._adapter.module(self._state.params, self._state.rest)
 
+    def _model_view(self) -> Any:
+        """What a diagram reads weights from: the trained module (nnx) or the parameters."""
+        return self.model if self._adapter.kind == "nnx" else self.params
+
+    def _input_shape(self) -> tuple | None:
+        """Per-sample shape of the first input of a batch (for tracing an nnx module)."""
+        batch = jax.eval_shape(lambda k: self._source.next(self._source.init_state(), k, jnp.int32(0))[0],
+                               self._key_train)
+        first = batch[0] if isinstance(batch, (tuple, list)) else batch
+        shape = getattr(first, "shape", None)
+        return tuple(shape[1:]) if shape else None
+
     @property
     def current_step(self) -> int:
         """Optimisation steps completed."""
