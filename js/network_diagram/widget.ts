@@ -280,7 +280,10 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
       ctx.fillStyle = theme.text;
       lines.forEach((line, k) => {
         if (k > 0) ctx.fillStyle = theme.mutedText;
-        ctx.fillText(line, label.x, label.y + k * LABEL_LINE_HEIGHT);
+        // Keep the first and last columns' labels inside the canvas (text is centred on x).
+        const half = ctx.measureText(line).width / 2;
+        const x = Math.min(Math.max(label.x, half + 2), lay.width - half - 2);
+        ctx.fillText(line, x, label.y + k * LABEL_LINE_HEIGHT);
       });
     }
     return edges;

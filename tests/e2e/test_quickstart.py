@@ -79,6 +79,26 @@ def wait_points_equal_step(nb: NotebookPage, i: int, timeout: float = 30) -> Non
         f"dashboard {i}: every step's loss drawn", timeout=timeout)
 
 
+def diagram_version(board) -> int:
+    value = attr(board.locator('[data-testid="network-diagram"]'), "data-version")
+    return int(value) if value else -1
+
+
+def hover_until_readout(page, board) -> str:
+    """Sweep the pointer across the diagram like a user looking for an edge; return the read-out."""
+    canvas = board.locator('[data-testid="diagram-canvas"]')
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    readout = board.locator('[data-testid="diagram-readout"]')
+    for fy in (0.5, 0.45, 0.55, 0.4, 0.6):
+        for k in range(1, 60):
+            page.mouse.move(box["x"] + box["width"] * k / 60, box["y"] + box["height"] * fy)
+            text = readout.text_content() or ""
+            if "=" in text:
+                return text
+    return ""
+
+
 def drawn_pixels(board) -> int:
     """Canvas pixels in the train-loss blue (#1f77b4), counted in the page."""
     return board.locator('[data-testid="loss-canvas"]').evaluate("""(canvas) => {
@@ -146,12 +166,25 @@ def test_quickstart_in_jupyterlab(jupyter_server_factory, browser_page, add_note
     assert drawn_pixels(first) > 200
     assert status_of(second) == ("done", STEPS)  # the other trainer is untouched
 
+    # The network diagram redraws live with new weights
+    diagram = first.locator('[data-testid="network-diagram"]')
+    assert attr(diagram, "data-edges") == "650"  # 1x30 + 30x20 + 20x1, every edge drawn
+    seen = diagram_version(first)
+    nb.wait_until(f"return Number(document.querySelectorAll('{DASHBOARD}')[0]"
+                  f".querySelector('[data-testid=network-diagram]').dataset.version) > {seen + 2};",
+                  "the diagram to draw new weights while training")
+
     # Pause lands within 0.5 s and the step counter stops
     assert pause_latency(nb, 0) < 0.5
     stopped = status_of(first)[1]
+    version = diagram_version(first)
     page.wait_for_timeout(1000)  # an observation window: nothing may move while paused
     assert status_of(first) == ("paused", stopped)
+    assert diagram_version(first) == version
     wait_points_equal_step(nb, 0)
+    readout = hover_until_readout(page, first)
+    assert ("weight" in readout or "bias" in readout) and "=" in readout, readout
+    diagram.screenshot(path=str(Path(nb.screenshot("quickstart-lab")).with_name("diagram-lab.png")))
 
     # The learning rate typed in the bar reaches the trainer
     lr = first.locator('[data-testid="learning-rate"]')
