@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { FakeModel } from "../shared/fake_model";
 import type { LossChartTraits } from "../shared/protocol";
+import { widgetHarness } from "../shared/widget_harness";
 import widget from "./widget";
 
 function traits(overrides: Partial<LossChartTraits> = {}): LossChartTraits {
@@ -22,48 +23,16 @@ function points(reset: boolean, series: Record<string, [number[], number[]]>): [
   return [{ v: 1, kind: "points", reset, series: header }, buffers];
 }
 
-/** Animation frames that run only when the test flushes them. */
-const frames = new Map<number, FrameRequestCallback>();
-let nextFrame = 1;
-function flushFrames() {
-  const runs = [...frames.values()];
-  frames.clear();
-  runs.forEach((run) => run(0));
-}
-
-/** ResizeObservers the test can fire with a width. */
-const observers: { callback: ResizeObserverCallback; disconnected: boolean }[] = [];
-function resizeTo(width: number) {
-  for (const o of observers) {
-    if (!o.disconnected) o.callback([{ contentRect: { width } } as ResizeObserverEntry], {} as ResizeObserver);
-  }
-}
-
+const h = widgetHarness(widget);
+const { flushFrames, resizeTo, frames, observers, $ } = h;
 /** Count full draws: each starts by filling the background. */
-let backgroundFills = 0;
-function recordingContext(): CanvasRenderingContext2D {
-  const state: Record<string | symbol, unknown> = {};
-  return new Proxy(state, {
-    get(target, key) {
-      if (key in target) return target[key];
-      if (key === "measureText") return (text: string) => ({ width: 6 * text.length });
-      if (key === "fillRect") return () => backgroundFills++;
-      return () => {};
-    },
-    set(target, key, value) {
-      target[key] = value;
-      return true;
-    },
-  }) as unknown as CanvasRenderingContext2D;
-}
+const backgroundFills = () => h.calls("fillRect");
 
-let el: HTMLElement;
 let model: FakeModel<LossChartTraits>;
-let cleanup: () => void;
 
 function renderChart(overrides: Partial<LossChartTraits> = {}) {
   model = new FakeModel(traits(overrides));
-  cleanup = widget.render({ model, el });
+  h.render(model);
 }
 
 function receive(reset: boolean, series: Record<string, [number[], number[]]>) {
@@ -71,45 +40,7 @@ function receive(reset: boolean, series: Record<string, [number[], number[]]>) {
   model.receive(content, buffers);
 }
 
-const $ = <T extends HTMLElement>(selector: string) => el.querySelector<T>(selector)!;
 const chart = () => $('[data-testid="loss-chart"]');
-
-beforeEach(() => {
-  frames.clear();
-  observers.length = 0;
-  backgroundFills = 0;
-  vi.stubGlobal("requestAnimationFrame", (run: FrameRequestCallback) => {
-    frames.set(nextFrame, run);
-    return nextFrame++;
-  });
-  vi.stubGlobal("cancelAnimationFrame", (handle: number) => frames.delete(handle));
-  vi.stubGlobal(
-    "ResizeObserver",
-    class {
-      entry: { callback: ResizeObserverCallback; disconnected: boolean };
-      constructor(callback: ResizeObserverCallback) {
-        this.entry = { callback, disconnected: false };
-        observers.push(this.entry);
-      }
-      observe() {}
-      disconnect() {
-        this.entry.disconnected = true;
-      }
-    },
-  );
-  vi.spyOn(HTMLCanvasElement.prototype, "getContext").mockImplementation(
-    () => recordingContext() as unknown as RenderingContext,
-  );
-  el = document.createElement("div");
-  document.body.append(el);
-});
-
-afterEach(() => {
-  cleanup();
-  el.remove();
-  vi.unstubAllGlobals();
-  vi.restoreAllMocks();
-});
 
 describe("LossChart rendering", () => {
   it("sends ready when rendered", () => {
@@ -128,7 +59,7 @@ describe("LossChart rendering", () => {
       '[data-action="reset-zoom"]',
       '[data-action="export-png"]',
     ]) {
-      expect(el.querySelector(selector), selector).not.toBeNull();
+      expect(h.el.querySelector(selector), selector).not.toBeNull();
     }
     expect(chart().dataset.points).toBe("0");
     expect(chart().dataset.series).toBe("");
@@ -205,14 +136,14 @@ describe("LossChart drawing", () => {
     renderChart();
     resizeTo(600);
     flushFrames();
-    expect(backgroundFills).toBe(1);
+    expect(backgroundFills()).toBe(1);
     receive(true, { loss: [[0, 10], [2, 1]] });
     receive(false, { loss: [[20], [0.5]] });
     model.set("title", "mlp");
     flushFrames();
-    expect(backgroundFills).toBe(2);
+    expect(backgroundFills()).toBe(2);
     flushFrames();
-    expect(backgroundFills).toBe(2);
+    expect(backgroundFills()).toBe(2);
   });
 
   it("redraws when JupyterLab switches theme", async () => {
@@ -222,7 +153,7 @@ describe("LossChart drawing", () => {
     document.body.setAttribute("data-jp-theme-light", "false");
     await Promise.resolve();
     flushFrames();
-    expect(backgroundFills).toBe(2);
+    expect(backgroundFills()).toBe(2);
     document.body.removeAttribute("data-jp-theme-light");
   });
 
@@ -230,7 +161,7 @@ describe("LossChart drawing", () => {
     renderChart();
     receive(true, { loss: [[0, 10], [2, 1]] });
     flushFrames();
-    expect(backgroundFills).toBe(0);
+    expect(backgroundFills()).toBe(0);
   });
 });
 
@@ -277,7 +208,7 @@ describe("LossChart toolbar", () => {
     });
     $<HTMLButtonElement>('[data-action="export-png"]').click();
     expect(downloads).toEqual([{ href: "data:image/png;base64,AAAA", download: "loss.png" }]);
-    expect(backgroundFills).toBe(1);
+    expect(backgroundFills()).toBe(1);
   });
 });
 
@@ -324,11 +255,10 @@ describe("LossChart cleanup", () => {
     renderChart();
     receive(true, { loss: [[0], [2]] });
     expect(frames.size).toBe(1);
-    cleanup();
-    cleanup = () => {};
+    h.cleanup();
     expect(model.listenerCount()).toBe(0);
     expect(observers.every((o) => o.disconnected)).toBe(true);
     expect(frames.size).toBe(0);
-    expect(el.children.length).toBe(0);
+    expect(h.el.children.length).toBe(0);
   });
 });

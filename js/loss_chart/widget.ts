@@ -3,6 +3,7 @@
  * the series store, the viewport and the canvas renderer. See docs/protocol.md.
  */
 import type { AnyModel, RenderProps } from "@anywidget/types";
+import { observeWidth, sizeCanvas } from "../shared/canvas_size";
 import { element } from "../shared/dom";
 import { frameScheduler } from "../shared/frame_scheduler";
 import {
@@ -17,6 +18,7 @@ import {
   type WireBuffer,
 } from "../shared/protocol";
 import { subscriptions } from "../shared/subscriptions";
+import { observeTheme } from "../shared/theme_observer";
 import { downloadCanvas } from "./export_png";
 import { prepareFrame, type Frame } from "./frame";
 import { attachInteraction } from "./interaction";
@@ -77,11 +79,7 @@ function render({ model, el }: Pick<RenderProps<LossChartTraits>, "model" | "el"
     readout.textContent = formatReadout(entries);
     if (lastFrame === null) return;
 
-    const pixelRatio = window.devicePixelRatio || 1;
-    const backingWidth = Math.round(width * pixelRatio);
-    const backingHeight = Math.round(height * pixelRatio);
-    if (canvas.width !== backingWidth) canvas.width = backingWidth;
-    if (canvas.height !== backingHeight) canvas.height = backingHeight;
+    const pixelRatio = sizeCanvas(canvas, width, height);
     if (context === undefined) context = canvas.getContext("2d");
     if (context === null) return;
     drawFrame(context, lastFrame, {
@@ -184,26 +182,13 @@ function render({ model, el }: Pick<RenderProps<LossChartTraits>, "model" | "el"
     logY: () => model.get(LOSS_CHART.logY),
   });
 
-  let resizeObserver: ResizeObserver | null = null;
-  if (typeof ResizeObserver !== "undefined") {
-    resizeObserver = new ResizeObserver((entries) => {
-      const width = Math.floor(entries[entries.length - 1].contentRect.width);
-      if (width === containerWidth) return;
-      containerWidth = width;
-      redraw.request();
-    });
-    resizeObserver.observe(root);
-  }
+  const stopObservingWidth = observeWidth(root, (width) => {
+    containerWidth = width;
+    redraw.request();
+  });
 
   // JupyterLab marks a theme switch on <body>: redraw in the new colours.
-  let themeObserver: MutationObserver | null = null;
-  if (typeof MutationObserver !== "undefined") {
-    themeObserver = new MutationObserver(() => redraw.request());
-    themeObserver.observe(document.body, {
-      attributes: true,
-      attributeFilter: ["data-jp-theme-light", "data-jp-theme-name"],
-    });
-  }
+  const stopObservingTheme = observeTheme(() => redraw.request());
 
   syncToolbar();
   redraw.request();
@@ -213,8 +198,8 @@ function render({ model, el }: Pick<RenderProps<LossChartTraits>, "model" | "el"
     subs.dispose();
     dom.abort();
     detachInteraction();
-    resizeObserver?.disconnect();
-    themeObserver?.disconnect();
+    stopObservingWidth();
+    stopObservingTheme();
     redraw.cancel();
     root.remove();
   };

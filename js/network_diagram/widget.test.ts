@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { FakeModel } from "../shared/fake_model";
 import type { NetworkDiagramTraits } from "../shared/protocol";
+import { widgetHarness } from "../shared/widget_harness";
 import { convNetJson, mlpJson } from "./fixtures";
 import widget, { formatValue } from "./widget";
 
@@ -23,94 +24,27 @@ function weightsFor(sizes: number[], version: number, fill = (k: number, n: numb
   return [{ v: 1, kind: "weights", version, layers }, buffers];
 }
 
-const frames = new Map<number, FrameRequestCallback>();
-let nextFrame = 1;
-function flushFrames() {
-  const runs = [...frames.values()];
-  frames.clear();
-  runs.forEach((run) => run(0));
-}
+const h = widgetHarness(widget);
+const { flushFrames, resizeTo, frames, observers, $ } = h;
 
-const observers: { callback: ResizeObserverCallback; disconnected: boolean }[] = [];
-function resizeTo(width: number) {
-  for (const o of observers) {
-    if (!o.disconnected) o.callback([{ contentRect: { width } } as ResizeObserverEntry], {} as ResizeObserver);
-  }
-}
-
-let strokes = 0;
-function recordingContext(): CanvasRenderingContext2D {
-  const state: Record<string | symbol, unknown> = {};
-  return new Proxy(state, {
-    get(target, key) {
-      if (key in target) return target[key];
-      if (key === "measureText") return (text: string) => ({ width: 6 * text.length });
-      if (key === "stroke") return () => strokes++;
-      return () => {};
-    },
-    set(target, key, value) {
-      target[key] = value;
-      return true;
-    },
-  }) as unknown as CanvasRenderingContext2D;
-}
-
-let el: HTMLElement;
 let model: FakeModel<NetworkDiagramTraits>;
-let cleanup: () => void;
 
 function renderDiagram(architecture: unknown = mlpJson(SIZES), overrides: Partial<NetworkDiagramTraits> = {}) {
   model = new FakeModel<NetworkDiagramTraits>({ architecture, height: 360, title: "", ...overrides });
-  cleanup = widget.render({ model, el });
+  h.render(model);
 }
 
-const $ = <T extends HTMLElement>(selector: string) => el.querySelector<T>(selector)!;
 const diagram = () => $('[data-testid="network-diagram"]');
-
-beforeEach(() => {
-  frames.clear();
-  observers.length = 0;
-  strokes = 0;
-  vi.stubGlobal("requestAnimationFrame", (run: FrameRequestCallback) => {
-    frames.set(nextFrame, run);
-    return nextFrame++;
-  });
-  vi.stubGlobal("cancelAnimationFrame", (handle: number) => frames.delete(handle));
-  vi.stubGlobal(
-    "ResizeObserver",
-    class {
-      entry: { callback: ResizeObserverCallback; disconnected: boolean };
-      constructor(callback: ResizeObserverCallback) {
-        this.entry = { callback, disconnected: false };
-        observers.push(this.entry);
-      }
-      observe() {}
-      disconnect() {
-        this.entry.disconnected = true;
-      }
-    },
-  );
-  vi.spyOn(HTMLCanvasElement.prototype, "getContext").mockImplementation(() => recordingContext() as unknown as RenderingContext);
-  el = document.createElement("div");
-  document.body.append(el);
-});
-
-afterEach(() => {
-  cleanup();
-  el.remove();
-  vi.unstubAllGlobals();
-  vi.restoreAllMocks();
-});
 
 describe("NetworkDiagram rendering", () => {
   it("sends ready and renders the documented DOM hooks", () => {
     renderDiagram(mlpJson(SIZES), { title: "MLP" });
     expect(model.sent).toEqual([{ v: 1, kind: "ready" }]);
     for (const selector of ['[data-testid="network-diagram"]', '[data-testid="diagram-canvas"]', '[data-testid="diagram-readout"]']) {
-      expect(el.querySelector(selector), selector).not.toBeNull();
+      expect(h.el.querySelector(selector), selector).not.toBeNull();
     }
     expect($('[data-testid="diagram-title"]').textContent).toBe("MLP · 701 params");
-    expect(el.querySelector('[data-testid="diagram-tree"]')).toBeNull();
+    expect(h.el.querySelector('[data-testid="diagram-tree"]')).toBeNull();
   });
 
   it("sizes the canvas from the height trait and the container's width", () => {
@@ -188,7 +122,7 @@ describe("NetworkDiagram rendering", () => {
     flushFrames();
     expect(diagram().dataset.layers).toBe("0");
     expect(diagram().textContent).toContain("a recurrent cell cannot be drawn");
-    const rows = el.querySelectorAll('[data-testid="diagram-tree"] tbody tr');
+    const rows = h.el.querySelectorAll('[data-testid="diagram-tree"] tbody tr');
     expect(rows.length).toBe(6);
     expect(rows[0].textContent).toBe("weights[0]30×130");
     expect($<HTMLCanvasElement>('[data-testid="diagram-canvas"]').hidden).toBe(true);
@@ -202,7 +136,7 @@ describe("NetworkDiagram rendering", () => {
     flushFrames();
     expect(diagram().dataset.layers).toBe("2");
     expect(diagram().dataset.edges).toBe("6");
-    expect(el.querySelector('[data-testid="diagram-tree"]')).toBeNull();
+    expect(h.el.querySelector('[data-testid="diagram-tree"]')).toBeNull();
   });
 
   it("reports an invalid architecture instead of drawing", () => {
@@ -216,12 +150,11 @@ describe("NetworkDiagram rendering", () => {
     renderDiagram();
     expect(model.listenerCount()).toBeGreaterThan(0);
     expect(frames.size).toBe(1);
-    cleanup();
+    h.cleanup();
     expect(model.listenerCount()).toBe(0);
     expect(frames.size).toBe(0);
     expect(observers.every((o) => o.disconnected)).toBe(true);
-    expect(el.querySelector('[data-testid="network-diagram"]')).toBeNull();
-    cleanup = () => {};
+    expect(h.el.querySelector('[data-testid="network-diagram"]')).toBeNull();
   });
 });
 

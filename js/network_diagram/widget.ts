@@ -5,6 +5,7 @@
  */
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import { readTheme, type Theme } from "../loss_chart/theme";
+import { observeWidth, sizeCanvas } from "../shared/canvas_size";
 import { element } from "../shared/dom";
 import { formatInteger } from "../shared/format";
 import { frameScheduler } from "../shared/frame_scheduler";
@@ -21,6 +22,7 @@ import {
   type WireBuffer,
 } from "../shared/protocol";
 import { subscriptions } from "../shared/subscriptions";
+import { observeTheme } from "../shared/theme_observer";
 import { biasColor, heatmapPixels, maxAbs, NEUTRAL_RGB, rgba } from "./colors";
 import { gapEdges } from "./edges";
 import { hitTest, type Hit } from "./hit_test";
@@ -302,11 +304,7 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
       layout = diagramLayout(spec, { width, height });
       heatmaps = new Map();
     }
-    const pixelRatio = window.devicePixelRatio || 1;
-    const backingWidth = Math.round(width * pixelRatio);
-    const backingHeight = Math.round(height * pixelRatio);
-    if (canvas.width !== backingWidth) canvas.width = backingWidth;
-    if (canvas.height !== backingHeight) canvas.height = backingHeight;
+    const pixelRatio = sizeCanvas(canvas, width, height);
     if (context === undefined) context = canvas.getContext("2d");
     if (context === null) return;
     const theme = readTheme(root);
@@ -357,23 +355,13 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
   );
   canvas.addEventListener("pointerleave", () => void (readout.textContent = ""), listen);
 
-  let resizeObserver: ResizeObserver | null = null;
-  if (typeof ResizeObserver !== "undefined") {
-    resizeObserver = new ResizeObserver((entries) => {
-      const width = Math.floor(entries[entries.length - 1].contentRect.width);
-      if (width === containerWidth) return;
-      containerWidth = width;
-      redraw.request();
-    });
-    resizeObserver.observe(root);
-  }
+  const stopObservingWidth = observeWidth(root, (width) => {
+    containerWidth = width;
+    redraw.request();
+  });
 
   // JupyterLab marks a theme switch on <body>: redraw in the new colours.
-  let themeObserver: MutationObserver | null = null;
-  if (typeof MutationObserver !== "undefined") {
-    themeObserver = new MutationObserver(() => redraw.request());
-    themeObserver.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-light", "data-jp-theme-name"] });
-  }
+  const stopObservingTheme = observeTheme(() => redraw.request());
 
   loadArchitecture();
   redraw.request();
@@ -382,8 +370,8 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
   return () => {
     subs.dispose();
     dom.abort();
-    resizeObserver?.disconnect();
-    themeObserver?.disconnect();
+    stopObservingWidth();
+    stopObservingTheme();
     redraw.cancel();
     root.remove();
   };
