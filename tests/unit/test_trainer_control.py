@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import threading
@@ -183,7 +184,7 @@ def test_a_trainer_nobody_holds_any_more_stops_its_background_thread(lesson2):
 
     trainer = scope.Trainer(**lesson2)
     trainer.start()
-    wait_until(lambda: trainer.current_step > 100)
+    wait_until(functools.partial(lambda t: t.current_step > 100, trainer))  # no closure over `trainer`
     worker = trainer._worker
     del trainer
     deadline = time.monotonic() + 30

@@ -7,7 +7,6 @@ import time
 import jax
 import jax.numpy as jnp
 import numpy as np
-import pytest
 
 import jaxscope as scope
 from course_models import init_mlp

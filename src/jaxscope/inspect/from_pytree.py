@@ -141,7 +141,7 @@ def cnn_layers(params, input_shape, orientation, activations, conv_strides=None,
     biases = list(params.get("conv_biases", [None] * len(kernels)))
     entries = dense_entries(params["dense"], prefix="dense.") if "dense" in params else []
     total = len(kernels) + len(entries)
-    layers, shapes_in = [], []
+    layers = []
     orientation_known = None
     flat_size = None
     if entries:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import anywidget
-import numpy as np
 import traitlets
 
 from ..training.history import History
