@@ -6,6 +6,7 @@
  * @example
  *   weightStyle(0.5, 1)   // {color: "rgba(31, 119, 180, 0.54)", alpha: 0.54, width: 1.75}
  *   biasColor(-1, 2)      // "rgb(207, 143, 86)"
+ *   divergingColor(0.5, 1)  // [143, 187, 218, 255]: half-way from white to blue
  */
 
 export type Rgb = readonly [number, number, number];
@@ -13,6 +14,7 @@ export type Rgb = readonly [number, number, number];
 export const POSITIVE_RGB: Rgb = [31, 119, 180]; // #1f77b4
 export const NEGATIVE_RGB: Rgb = [255, 127, 14]; // #ff7f0e
 export const NEUTRAL_RGB: Rgb = [158, 158, 158]; // #9e9e9e
+export const WHITE_RGB: Rgb = [255, 255, 255];
 export const TRANSPARENT = "rgba(0, 0, 0, 0)";
 
 export const MIN_ALPHA = 0.08;
@@ -126,4 +128,54 @@ export function heatmapPixels(
   const pixels = new Uint8ClampedArray(rows * cols * 4);
   for (let k = 0; k < values.length; k++) pixels.set(heatmapColor(values[k], largest), k * 4);
   return pixels;
+}
+
+/**
+ * The opaque RGBA bytes of an activation or a kernel weight: white at 0, blue at +largest,
+ * orange at -largest (the weight hues, as in TensorFlow Playground); NaN -> [0, 0, 0, 0].
+ *
+ * @example
+ *   divergingColor(1, 1)      // [31, 119, 180, 255]
+ *   divergingColor(-0.5, 1)   // [255, 191, 135, 255]
+ */
+export function divergingColor(value: number, largest: number): [number, number, number, number] {
+  const ratio = magnitudeRatio(value, largest);
+  if (Number.isNaN(ratio)) return [0, 0, 0, 0];
+  const [r, g, b] = mix(WHITE_RGB, signRgb(value), ratio);
+  return [r, g, b, 255];
+}
+
+/**
+ * Write the diverging colour of `count` values into `pixels` (RGBA, from pixel `at`), reading
+ * values[start], values[start + stride], ...: a neuron's column of a (G, n) buffer, or a
+ * kernel row. No allocation per value.
+ *
+ * @example
+ *   const pixels = new Uint8ClampedArray(4 * G);
+ *   writeDiverging(pixels, 0, columnValues, neuron, n, G, maxAbs(columnValues));   // one neuron's map
+ */
+export function writeDiverging(
+  pixels: Uint8ClampedArray,
+  at: number,
+  values: ArrayLike<number>,
+  start: number,
+  stride: number,
+  count: number,
+  largest: number,
+): void {
+  const finite = largest > 0 && largest !== Infinity;
+  for (let k = 0; k < count; k++) {
+    const value = values[start + k * stride];
+    const p = 4 * (at + k);
+    if (Number.isNaN(value)) {
+      pixels[p] = pixels[p + 1] = pixels[p + 2] = pixels[p + 3] = 0;
+      continue;
+    }
+    const ratio = finite ? Math.min(1, Math.abs(value) / largest) : 0;
+    const hue = value < 0 ? NEGATIVE_RGB : POSITIVE_RGB;
+    pixels[p] = Math.round(255 + (hue[0] - 255) * ratio);
+    pixels[p + 1] = Math.round(255 + (hue[1] - 255) * ratio);
+    pixels[p + 2] = Math.round(255 + (hue[2] - 255) * ratio);
+    pixels[p + 3] = 255;
+  }
 }

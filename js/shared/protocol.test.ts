@@ -5,8 +5,12 @@ import {
   COMMAND_ACTIONS,
   commandMessage,
   CONTROL_BAR,
+  decodeActivations,
   decodePoints,
   decodeWeights,
+  editMessage,
+  isActivationsMessage,
+  isEditResultMessage,
   isPointsMessage,
   isWeightsMessage,
   isReadyAckMessage,
@@ -193,10 +197,200 @@ describe("decodeWeights", () => {
     expect(() => decodeWeights({ v: 1, kind: "weights", layers: [] }, [])).toThrow('no integer "version"');
   });
 
+  it("decodes a dense-only message with no conv layers", () => {
+    const weights = decodeWeights(weightsHeader([[0, 1, 1, false]]), [new Float32Array([2])]);
+    expect(weights.convs).toEqual([]);
+  });
+
+  it("accepts dense entries that name their kind", () => {
+    const content = { v: 1, kind: "weights", version: 1, layers: [{ layer: 0, kind: "dense", n_in: 1, n_out: 2, bias: false }] };
+    expect([...decodeWeights(content, [new Float32Array([1, 2])]).layers[0].kernel]).toEqual([1, 2]);
+  });
+
+  it("rejects an entry of an unknown kind", () => {
+    const content = { v: 1, kind: "weights", version: 1, layers: [{ layer: 0, kind: "lstm", n_in: 1, n_out: 1, bias: false }] };
+    expect(() => decodeWeights(content, [new Float32Array(1)])).toThrow('bad weights layer header {"layer":0,"kind":"lstm"');
+  });
+
   it("recognises weights messages by kind", () => {
     expect(isWeightsMessage(weightsHeader([]))).toBe(true);
     expect(isWeightsMessage(header([]))).toBe(false);
     expect(isWeightsMessage(null)).toBe(false);
+  });
+});
+
+function convEntry(layer: number, shape: number[], bias: boolean) {
+  return { layer, kind: "conv", shape, bias };
+}
+
+describe("decodeWeights with conv layers", () => {
+  it("decodes a conv kernel (O, I, KH, KW) and its bias between dense layers", () => {
+    const content = {
+      v: 1,
+      kind: "weights",
+      version: 5,
+      layers: [{ layer: 0, n_in: 1, n_out: 1, bias: false }, convEntry(2, [2, 1, 1, 2], true), { layer: 4, n_in: 2, n_out: 1, bias: false }],
+    };
+    const weights = decodeWeights(content, [
+      new Float32Array([9]),
+      new Float32Array([1, 2, 3, 4]),
+      new Float32Array([0.5, -0.5]),
+      new Float32Array([7, 8]),
+    ]);
+    expect(weights.layers.map((l) => [l.layer, [...l.kernel]])).toEqual([[0, [9]], [4, [7, 8]]]);
+    expect(weights.convs.length).toBe(1);
+    const conv = weights.convs[0];
+    expect([conv.layer, conv.shape]).toEqual([2, [2, 1, 1, 2]]);
+    expect([...conv.kernel]).toEqual([1, 2, 3, 4]);
+    expect([...conv.bias!]).toEqual([0.5, -0.5]);
+  });
+
+  it("decodes a conv layer without a bias", () => {
+    const weights = decodeWeights({ v: 1, kind: "weights", version: 1, layers: [convEntry(0, [1, 1, 1, 1], false)] }, [new Float32Array([3])]);
+    expect(weights.convs[0].bias).toBeNull();
+    expect(weights.layers).toEqual([]);
+  });
+
+  it.each([1, 2, 3])("copies conv buffers at the unaligned byte offset %i", (offset) => {
+    const kernel = Array.from({ length: 8 * 3 * 3 * 3 }, (_, k) => k / 8);
+    const [kernelView, biasView] = floatViews([kernel, [1, 2, 3, 4, 5, 6, 7, 8]], offset);
+    const conv = decodeWeights({ v: 1, kind: "weights", version: 1, layers: [convEntry(2, [8, 3, 3, 3], true)] }, [kernelView, biasView]).convs[0];
+    expect(conv.kernel.byteOffset % 4).toBe(0);
+    expect(conv.kernel.length).toBe(216);
+    expect([conv.kernel[0], conv.kernel[1], conv.kernel[215]]).toEqual([0, 0.125, 26.875]);
+    expect([...conv.bias!]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it("throws when a conv buffer's byte length does not match its shape", () => {
+    const content = { v: 1, kind: "weights", version: 1, layers: [convEntry(2, [8, 3, 3, 3], true)] };
+    expect(() => decodeWeights(content, [new Float32Array(215), new Float32Array(8)])).toThrow(
+      "layer 2 is conv 8x3x3x3, so its kernel buffer must hold 864 bytes, but it holds 860",
+    );
+    expect(() => decodeWeights(content, [new Float32Array(216), new Float32Array(3)])).toThrow(
+      "layer 2 is conv 8x3x3x3, so its bias buffer must hold 32 bytes, but it holds 12",
+    );
+  });
+
+  it("counts a conv layer's buffers like a dense layer's", () => {
+    const content = { v: 1, kind: "weights", version: 1, layers: [convEntry(0, [1, 1, 1, 1], true)] };
+    expect(() => decodeWeights(content, [new Float32Array(1)])).toThrow(
+      "weights message lists 1 layers, so it needs 2 buffers (a kernel per layer and a bias per layer with \"bias\": true), but 1 arrived",
+    );
+  });
+
+  it.each([[[8, 3, 3]], [[8, 3, 3, -1]], [[8, 3, 3, 1.5]], [null]])("rejects a conv entry of shape %j", (shape) => {
+    const content = { v: 1, kind: "weights", version: 1, layers: [convEntry(0, shape as number[], false)] };
+    expect(() => decodeWeights(content, [new Float32Array(0)])).toThrow("bad weights layer header");
+  });
+});
+
+function activationsHeader(shape: number[], range: number[][], columns: [number, number][], version = 7) {
+  return { v: 1, kind: "activations", version, grid: { shape, range }, columns: columns.map(([layer, n]) => ({ layer, n })) };
+}
+
+describe("decodeActivations", () => {
+  it("decodes a 2-D grid's columns as (G, n) row-major float32", () => {
+    const content = activationsHeader([2, 3], [[-2, 2], [-1, 1]], [[-1, 2], [0, 1]], 4);
+    const input = Float32Array.from({ length: 12 }, (_, k) => k);
+    const hidden = new Float32Array([0.5, -0.5, 0, 1, -1, 0.25]);
+    const decoded = decodeActivations(content, [input, hidden]);
+    expect(decoded.version).toBe(4);
+    expect(decoded.points).toBe(6);
+    expect(decoded.grid).toEqual({ shape: [2, 3], range: [[-2, 2], [-1, 1]] });
+    expect(decoded.columns.map((c) => [c.layer, c.n])).toEqual([[-1, 2], [0, 1]]);
+    expect([...decoded.columns[0].values]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect([...decoded.columns[1].values]).toEqual([0.5, -0.5, 0, 1, -1, 0.25]);
+  });
+
+  it("decodes a 1-D grid", () => {
+    const decoded = decodeActivations(activationsHeader([3], [[-1, 1]], [[-1, 1]]), [new Float32Array([-1, 0, 1])]);
+    expect(decoded.points).toBe(3);
+    expect(decoded.grid.shape).toEqual([3]);
+    expect([...decoded.columns[0].values]).toEqual([-1, 0, 1]);
+  });
+
+  it("views aligned DataViews in place", () => {
+    const [values] = floatViews([[1, 2, 3, 4]], 8);
+    const column = decodeActivations(activationsHeader([2, 2], [[0, 1], [0, 1]], [[0, 1]]), [values]).columns[0];
+    expect(column.values.buffer).toBe(values.buffer);
+    expect(column.values.byteOffset).toBe(8);
+  });
+
+  it.each([1, 2, 3, 5])("copies DataViews at the unaligned byte offset %i", (offset) => {
+    const [first, second] = floatViews([[0.1, -2, NaN, 4], [1e-30, 8]], offset);
+    const decoded = decodeActivations(activationsHeader([2], [[0, 1]], [[-1, 2], [0, 1]]), [first, second]);
+    const [input, hidden] = decoded.columns;
+    expect(input.values.buffer).not.toBe(first.buffer);
+    expect(input.values.byteOffset % 4).toBe(0);
+    expect([input.values[0], input.values[1], input.values[3]]).toEqual([Math.fround(0.1), -2, 4]);
+    expect(Number.isNaN(input.values[2])).toBe(true);
+    expect([...hidden.values]).toEqual([Math.fround(1e-30), 8]);
+  });
+
+  it("accepts plain ArrayBuffers", () => {
+    const decoded = decodeActivations(activationsHeader([2], [[0, 1]], [[0, 1]]), [new Float32Array([3, 4]).buffer]);
+    expect([...decoded.columns[0].values]).toEqual([3, 4]);
+  });
+
+  it("throws when a buffer's byte length does not match G * n", () => {
+    expect(() => decodeActivations(activationsHeader([4, 4], [[0, 1], [0, 1]], [[-1, 2], [0, 8]]), [new Float32Array(32), new Float32Array(127)])).toThrow(
+      "activations column 1 (layer 0) holds 8 neurons on 16 grid points, so its buffer must hold 512 bytes, but it holds 508",
+    );
+  });
+
+  it("throws when the number of buffers does not match the columns", () => {
+    expect(() => decodeActivations(activationsHeader([2], [[0, 1]], [[-1, 1], [0, 1]]), [new Float32Array(2)])).toThrow(
+      "activations message lists 2 columns, so it needs 2 buffers (one per column), but 1 arrived",
+    );
+  });
+
+  it.each([
+    [{ shape: [2, 2, 2], range: [[0, 1], [0, 1], [0, 1]] }],
+    [{ shape: [0], range: [[0, 1]] }],
+    [{ shape: [4], range: [[0, 1], [0, 1]] }],
+    [{ shape: [4], range: [[0, Infinity]] }],
+    [{ shape: [4, 4], range: [[0, 1], [0]] }],
+    [null],
+  ])("throws on the bad grid %j", (grid) => {
+    const content = { ...activationsHeader([1], [[0, 1]], []), grid };
+    expect(() => decodeActivations(content, [])).toThrow("activations message has a bad grid");
+  });
+
+  it("throws on a bad column header, a missing version or another protocol version", () => {
+    expect(() => decodeActivations(activationsHeader([1], [[0, 1]], [[-2, 1]]), [new Float32Array(1)])).toThrow(
+      'bad activations column header {"layer":-2,"n":1}',
+    );
+    expect(() => decodeActivations(activationsHeader([1], [[0, 1]], [[0, -1]]), [new Float32Array(0)])).toThrow("bad activations column header");
+    expect(() => decodeActivations({ ...activationsHeader([1], [[0, 1]], []), version: "7" }, [])).toThrow('no integer "version"');
+    expect(() => decodeActivations({ ...activationsHeader([1], [[0, 1]], []), v: 2 }, [])).toThrow("activations message has protocol version 2");
+    expect(() => decodeActivations({ ...activationsHeader([1], [[0, 1]], []), columns: null }, [])).toThrow('no "columns" list');
+  });
+
+  it("recognises activations messages by kind", () => {
+    expect(isActivationsMessage(activationsHeader([1], [[0, 1]], []))).toBe(true);
+    expect(isActivationsMessage(weightsHeader([]))).toBe(false);
+    expect(isActivationsMessage(null)).toBe(false);
+  });
+});
+
+describe("edit messages", () => {
+  it("builds a weight edit and a bias edit", () => {
+    expect(editMessage(1, "weight", 3, 0, -0.5)).toEqual({ v: 1, kind: "edit", layer: 1, param: "weight", i: 3, j: 0, value: -0.5 });
+    expect(editMessage(1, "bias", 0, 0.25)).toEqual({ v: 1, kind: "edit", layer: 1, param: "bias", i: 0, value: 0.25 });
+  });
+
+  it("serialises keys in the documented order", () => {
+    expect(JSON.stringify(editMessage(1, "weight", 3, 0, -0.5))).toBe('{"v":1,"kind":"edit","layer":1,"param":"weight","i":3,"j":0,"value":-0.5}');
+    expect(JSON.stringify(editMessage(1, "bias", 0, 0.25))).toBe('{"v":1,"kind":"edit","layer":1,"param":"bias","i":0,"value":0.25}');
+  });
+
+  it("recognises version-1 edit_result messages", () => {
+    expect(isEditResultMessage({ v: 1, kind: "edit_result", ok: true, message: "" })).toBe(true);
+    expect(isEditResultMessage({ v: 1, kind: "edit_result", ok: false, message: "pause training to edit weights" })).toBe(true);
+    expect(isEditResultMessage({ v: 2, kind: "edit_result", ok: true, message: "" })).toBe(false);
+    expect(isEditResultMessage({ v: 1, kind: "edit_result", ok: "yes", message: "" })).toBe(false);
+    expect(isEditResultMessage({ v: 1, kind: "edit_result", ok: true })).toBe(false);
+    expect(isEditResultMessage(null)).toBe(false);
   });
 });
 
@@ -264,6 +458,18 @@ describe("docs/protocol.md", () => {
     expect(section).toContain(`{"v": 1, "kind": "weights", "version": `);
     expect(section).toContain(`{"layer": 0, "n_in": 1, "n_out": 30, "bias": true}`);
     expect(section).toContain(`{"v": 1, "kind": "${readyMessage().kind}"}`);
+  });
+
+  it("documents the NetworkDiagram's conv weights, activations, edit and edit_result messages", () => {
+    const section = doc.slice(doc.indexOf("## NetworkDiagram"));
+    expect(section).toContain(`{"layer": 2, "kind": "conv", "shape": [8, 3, 3, 3], "bias": true}`);
+    expect(section).toContain(`{"v": 1, "kind": "activations", "version": `);
+    expect(section).toContain(`"grid": {"shape": [32, 32], "range": [[-2, 2], [-2, 2]]}`);
+    expect(section).toContain(`"columns": [{"layer": -1, "n": 2}, {"layer": 0, "n": 8}, {"layer": 1, "n": 1}]`);
+    expect(section).toContain(`{"v": 1, "kind": "edit_result", "ok": true, "message": ""}`);
+    const spaced = (message: object) => JSON.stringify(message).replace(/([:,])/g, "$1 ");
+    expect(section).toContain(spaced(editMessage(1, "weight", 3, 0, -0.5)));
+    expect(section).toContain(spaced(editMessage(1, "bias", 0, 0.25)));
   });
 
   it("documents every message the ControlBar sends, poll included", () => {

@@ -67,6 +67,7 @@ export const NETWORK_DIAGRAM = {
   architecture: "architecture",
   height: "height",
   title: "title",
+  editable: "editable",
 } as const;
 
 export interface NetworkDiagramTraits {
@@ -74,6 +75,8 @@ export interface NetworkDiagramTraits {
   architecture: unknown;
   height: number;
   title: string;
+  /** Edit mode may be switched on (false while a trainer runs); missing counts as true. */
+  editable: boolean;
 }
 
 /** The series every LossChart holds first: the training loss. */
@@ -145,8 +148,19 @@ export interface DecodedPoints {
 export interface WeightsLayerHeader {
   /** Index of the dense layer in `architecture.layers`. */
   layer: number;
+  /** Dense entries may omit it. */
+  kind?: "dense";
   n_in: number;
   n_out: number;
+  bias: boolean;
+}
+
+/** One conv layer's entry in a "weights" message: the kernel is (O, I, KH, KW) on the wire. */
+export interface ConvWeightsLayerHeader {
+  layer: number;
+  kind: "conv";
+  /** [O, I, KH, KW]: output channels, input channels, kernel height and width. */
+  shape: [number, number, number, number];
   bias: boolean;
 }
 
@@ -154,7 +168,7 @@ export interface WeightsMessage {
   v: typeof PROTOCOL_VERSION;
   kind: "weights";
   version: number;
-  layers: WeightsLayerHeader[];
+  layers: (WeightsLayerHeader | ConvWeightsLayerHeader)[];
 }
 
 /** One decoded dense layer: `kernel[i * nOut + j]` joins input i to output j. */
@@ -167,10 +181,95 @@ export interface DecodedLayerWeights {
   bias: Float32Array | null;
 }
 
+/**
+ * One decoded conv layer: `kernel[((o * I + i) * KH + r) * KW + c]` is row r, column c of the
+ * kernel from input channel i to output channel o.
+ */
+export interface DecodedConvWeights {
+  layer: number;
+  /** [O, I, KH, KW]. */
+  shape: readonly [number, number, number, number];
+  kernel: Float32Array;
+  /** float32[O], or null when the layer has no bias. */
+  bias: Float32Array | null;
+}
+
 export interface DecodedWeights {
   version: number;
+  /** The dense layers, in message order. */
   layers: DecodedLayerWeights[];
+  /** The conv layers, in message order. */
+  convs: DecodedConvWeights[];
 }
+
+/** The input grid the activations were computed on (see docs/protocol.md). */
+export interface ActivationsGrid {
+  /** [G] for a 1-D input, [rows, cols] for a 2-D one. */
+  shape: [number] | [number, number];
+  /** [[x0, x1]] or [[x0, x1], [y0, y1]]. */
+  range: [number, number][];
+}
+
+export interface ActivationsColumnHeader {
+  /** The dense layer whose outputs the column holds; -1 for the network input. */
+  layer: number;
+  n: number;
+}
+
+export interface ActivationsMessage {
+  v: typeof PROTOCOL_VERSION;
+  kind: "activations";
+  version: number;
+  grid: ActivationsGrid;
+  columns: ActivationsColumnHeader[];
+}
+
+/** One decoded column: `values[g * n + k]` is neuron k at grid point g. */
+export interface DecodedActivationsColumn {
+  layer: number;
+  n: number;
+  values: Float32Array;
+}
+
+export interface DecodedActivations {
+  version: number;
+  grid: ActivationsGrid;
+  /** G, the number of grid points (the product of `grid.shape`). */
+  points: number;
+  columns: DecodedActivationsColumn[];
+}
+
+/** The answer to an `edit`: `message` says why when `ok` is false. */
+export interface EditResultMessage {
+  v: typeof PROTOCOL_VERSION;
+  kind: "edit_result";
+  ok: boolean;
+  message: string;
+}
+
+export interface EditWeightMessage {
+  v: typeof PROTOCOL_VERSION;
+  kind: "edit";
+  layer: number;
+  param: "weight";
+  /** Input neuron: kernel[i, j] in (n_in, n_out) terms. */
+  i: number;
+  /** Output neuron. */
+  j: number;
+  value: number;
+}
+
+export interface EditBiasMessage {
+  v: typeof PROTOCOL_VERSION;
+  kind: "edit";
+  layer: number;
+  param: "bias";
+  /** Output neuron. */
+  i: number;
+  value: number;
+}
+
+export type EditMessage = EditWeightMessage | EditBiasMessage;
 
 /** What anywidget may hand us as a buffer: DataViews in practice, the others in tests. */
 export type WireBuffer = DataView | ArrayBuffer | ArrayBufferView;
@@ -191,6 +290,22 @@ export function pollMessage(): PollMessage {
   return { v: PROTOCOL_VERSION, kind: "poll" };
 }
 
+/**
+ * An `edit` of one weight (from input neuron i to output neuron j) or one bias (of output neuron
+ * i) of dense layer `layer`.
+ *
+ * @example
+ *   editMessage(1, "weight", 3, 0, -0.5)  // {v: 1, kind: "edit", layer: 1, param: "weight", i: 3, j: 0, value: -0.5}
+ *   editMessage(1, "bias", 0, 0.25)       // {v: 1, kind: "edit", layer: 1, param: "bias", i: 0, value: 0.25}
+ */
+export function editMessage(layer: number, param: "weight", i: number, j: number, value: number): EditWeightMessage;
+export function editMessage(layer: number, param: "bias", i: number, value: number): EditBiasMessage;
+export function editMessage(layer: number, param: "weight" | "bias", i: number, jOrValue: number, value?: number): EditMessage {
+  return param === "weight"
+    ? { v: PROTOCOL_VERSION, kind: "edit", layer, param, i, j: jOrValue, value: value as number }
+    : { v: PROTOCOL_VERSION, kind: "edit", layer, param, i, value: jOrValue };
+}
+
 /** True for a custom message whose kind is "points" (any version; decodePoints checks it). */
 export function isPointsMessage(msg: unknown): msg is PointsMessage {
   return typeof msg === "object" && msg !== null && (msg as { kind?: unknown }).kind === "points";
@@ -199,6 +314,18 @@ export function isPointsMessage(msg: unknown): msg is PointsMessage {
 /** True for a custom message whose kind is "weights" (any version; decodeWeights checks it). */
 export function isWeightsMessage(msg: unknown): msg is WeightsMessage {
   return typeof msg === "object" && msg !== null && (msg as { kind?: unknown }).kind === "weights";
+}
+
+/** True for a custom message whose kind is "activations" (any version; decodeActivations checks it). */
+export function isActivationsMessage(msg: unknown): msg is ActivationsMessage {
+  return typeof msg === "object" && msg !== null && (msg as { kind?: unknown }).kind === "activations";
+}
+
+/** True for a version-1 `edit_result` with a boolean `ok` and a string `message`. */
+export function isEditResultMessage(msg: unknown): msg is EditResultMessage {
+  if (typeof msg !== "object" || msg === null) return false;
+  const { v, kind, ok, message } = msg as { v?: unknown; kind?: unknown; ok?: unknown; message?: unknown };
+  return v === PROTOCOL_VERSION && kind === "edit_result" && typeof ok === "boolean" && typeof message === "string";
 }
 
 /**
@@ -311,9 +438,26 @@ function checkVersion(kind: string, v: unknown): void {
   }
 }
 
+const isCount = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0;
+
+/** The header as a conv entry, a dense entry, or null when it is neither. */
+function weightsEntry(header: unknown): WeightsLayerHeader | ConvWeightsLayerHeader | null {
+  if (typeof header !== "object" || header === null) return null;
+  const entry = header as Record<string, unknown>;
+  if (!isCount(entry.layer) || typeof entry.bias !== "boolean") return null;
+  if (entry.kind === "conv") {
+    const shape = entry.shape;
+    return Array.isArray(shape) && shape.length === 4 && shape.every(isCount) ? (entry as unknown as ConvWeightsLayerHeader) : null;
+  }
+  if (entry.kind !== undefined && entry.kind !== "dense") return null;
+  return isCount(entry.n_in) && isCount(entry.n_out) ? (entry as unknown as WeightsLayerHeader) : null;
+}
+
 /**
- * Decode a "weights" message: per entry of `layers`, the kernel as float32[n_in * n_out]
- * (row-major (n_in, n_out)), then the bias as float32[n_out] when `bias` is true.
+ * Decode a "weights" message: per entry of `layers`, the kernel, then the bias when `bias` is
+ * true. A dense entry's kernel is float32[n_in * n_out], row-major (n_in, n_out), its bias
+ * float32[n_out]; a conv entry (`"kind": "conv"`, `"shape": [O, I, KH, KW]`) has its kernel as
+ * float32[O * I * KH * KW], row-major (O, I, KH, KW), and its bias as float32[O].
  *
  * Unaligned buffers are copied, aligned ones viewed in place. Throws an Error naming the
  * problem when the header and buffers disagree.
@@ -321,7 +465,7 @@ function checkVersion(kind: string, v: unknown): void {
  * @example
  *   decodeWeights({v: 1, kind: "weights", version: 3, layers: [{layer: 0, n_in: 1, n_out: 2, bias: true}]},
  *                 [new Float32Array([0.5, -1]), new Float32Array([0, 0.1])])
- *   // -> {version: 3, layers: [{layer: 0, nIn: 1, nOut: 2, kernel: [0.5, -1], bias: [0, 0.1]}]}
+ *   // -> {version: 3, layers: [{layer: 0, nIn: 1, nOut: 2, kernel: [0.5, -1], bias: [0, 0.1]}], convs: []}
  */
 export function decodeWeights(content: unknown, buffers: readonly WireBuffer[]): DecodedWeights {
   if (!isWeightsMessage(content)) {
@@ -335,14 +479,12 @@ export function decodeWeights(content: unknown, buffers: readonly WireBuffer[]):
   if (!Array.isArray(headers)) {
     throw new Error(`jaxscope: weights message has no "layers" list`);
   }
-  for (const header of headers) {
-    const { layer, n_in, n_out, bias } = (header ?? {}) as Partial<WeightsLayerHeader>;
-    const isCount = (n: unknown) => Number.isInteger(n) && (n as number) >= 0;
-    if (!isCount(layer) || !isCount(n_in) || !isCount(n_out) || typeof bias !== "boolean") {
-      throw new Error(`jaxscope: bad weights layer header ${JSON.stringify(header)}`);
-    }
-  }
-  const expected = headers.reduce((sum, h) => sum + (h.bias ? 2 : 1), 0);
+  const entries = headers.map((header) => {
+    const entry = weightsEntry(header);
+    if (entry === null) throw new Error(`jaxscope: bad weights layer header ${JSON.stringify(header)}`);
+    return entry;
+  });
+  const expected = entries.reduce((sum, h) => sum + (h.bias ? 2 : 1), 0);
   if (buffers.length !== expected) {
     throw new Error(
       `jaxscope: weights message lists ${headers.length} layers, so it needs ${expected} buffers ` +
@@ -350,20 +492,103 @@ export function decodeWeights(content: unknown, buffers: readonly WireBuffer[]):
     );
   }
   let next = 0;
-  const take = (what: string, header: WeightsLayerHeader, count: number): Float32Array => {
+  const take = (what: string, size: string, layer: number, count: number): Float32Array => {
     const bytes = bytesOf(buffers[next++]);
     if (bytes.byteLength !== 4 * count) {
       throw new Error(
-        `jaxscope: layer ${header.layer} is ${header.n_in}x${header.n_out}, so its ${what} buffer must hold ` +
+        `jaxscope: layer ${layer} is ${size}, so its ${what} buffer must hold ` +
           `${4 * count} bytes, but it holds ${bytes.byteLength}`,
       );
     }
     return words(bytes, count, Float32Array);
   };
-  const layers = headers.map((header): DecodedLayerWeights => {
-    const kernel = take("kernel", header, header.n_in * header.n_out);
-    const bias = header.bias ? take("bias", header, header.n_out) : null;
-    return { layer: header.layer, nIn: header.n_in, nOut: header.n_out, kernel, bias };
+  const layers: DecodedLayerWeights[] = [];
+  const convs: DecodedConvWeights[] = [];
+  for (const entry of entries) {
+    if (entry.kind === "conv") {
+      const [o, i, kh, kw] = entry.shape;
+      const size = `conv ${o}x${i}x${kh}x${kw}`;
+      const kernel = take("kernel", size, entry.layer, o * i * kh * kw);
+      const bias = entry.bias ? take("bias", size, entry.layer, o) : null;
+      convs.push({ layer: entry.layer, shape: [o, i, kh, kw], kernel, bias });
+    } else {
+      const size = `${entry.n_in}x${entry.n_out}`;
+      const kernel = take("kernel", size, entry.layer, entry.n_in * entry.n_out);
+      const bias = entry.bias ? take("bias", size, entry.layer, entry.n_out) : null;
+      layers.push({ layer: entry.layer, nIn: entry.n_in, nOut: entry.n_out, kernel, bias });
+    }
+  }
+  return { version, layers, convs };
+}
+
+/** The grid when it is a valid 1- or 2-D grid, else null. */
+function activationsGrid(grid: unknown): ActivationsGrid | null {
+  if (typeof grid !== "object" || grid === null) return null;
+  const { shape, range } = grid as { shape?: unknown; range?: unknown };
+  if (!Array.isArray(shape) || (shape.length !== 1 && shape.length !== 2)) return null;
+  if (!shape.every((n) => Number.isInteger(n) && n > 0)) return null;
+  if (!Array.isArray(range) || range.length !== shape.length) return null;
+  const pairs = range.every(
+    (pair) => Array.isArray(pair) && pair.length === 2 && pair.every((end) => typeof end === "number" && Number.isFinite(end)),
+  );
+  return pairs ? (grid as ActivationsGrid) : null;
+}
+
+/**
+ * Decode an "activations" message: per entry of `columns`, float32[G * n], row-major (G, n),
+ * where G is the product of `grid.shape` (1-D `[G]` or 2-D `[rows, cols]`, with a `range`
+ * [lo, hi] per axis).
+ *
+ * Unaligned buffers are copied, aligned ones viewed in place. Throws an Error naming the
+ * problem when the header and buffers disagree.
+ *
+ * @example
+ *   decodeActivations({v: 1, kind: "activations", version: 2, grid: {shape: [3], range: [[-1, 1]]},
+ *                      columns: [{layer: -1, n: 1}]}, [new Float32Array([-1, 0, 1])])
+ *   // -> {version: 2, grid: {...}, points: 3, columns: [{layer: -1, n: 1, values: [-1, 0, 1]}]}
+ */
+export function decodeActivations(content: unknown, buffers: readonly WireBuffer[]): DecodedActivations {
+  if (!isActivationsMessage(content)) {
+    throw new Error(`jaxscope: expected an "activations" message, got ${JSON.stringify(content)}`);
+  }
+  checkVersion("activations", content.v);
+  const { version, columns: headers } = content;
+  if (!Number.isInteger(version)) {
+    throw new Error(`jaxscope: activations message has no integer "version"`);
+  }
+  const grid = activationsGrid(content.grid);
+  if (grid === null) {
+    throw new Error(
+      `jaxscope: activations message has a bad grid ${JSON.stringify(content.grid)}; it needs ` +
+        `"shape": [G] or [rows, cols] of positive integers and a finite [lo, hi] "range" per axis`,
+    );
+  }
+  if (!Array.isArray(headers)) {
+    throw new Error(`jaxscope: activations message has no "columns" list`);
+  }
+  for (const header of headers) {
+    const { layer, n } = (header ?? {}) as Partial<ActivationsColumnHeader>;
+    if (!Number.isInteger(layer) || (layer as number) < -1 || !isCount(n)) {
+      throw new Error(`jaxscope: bad activations column header ${JSON.stringify(header)}`);
+    }
+  }
+  if (buffers.length !== headers.length) {
+    throw new Error(
+      `jaxscope: activations message lists ${headers.length} columns, so it needs ${headers.length} ` +
+        `buffers (one per column), but ${buffers.length} arrived`,
+    );
+  }
+  const points = grid.shape.reduce((product, n) => product * n, 1);
+  const columns = headers.map(({ layer, n }, k): DecodedActivationsColumn => {
+    const bytes = bytesOf(buffers[k]);
+    const count = points * n;
+    if (bytes.byteLength !== 4 * count) {
+      throw new Error(
+        `jaxscope: activations column ${k} (layer ${layer}) holds ${n} neurons on ${points} grid points, ` +
+          `so its buffer must hold ${4 * count} bytes, but it holds ${bytes.byteLength}`,
+      );
+    }
+    return { layer, n, values: words(bytes, count, Float32Array) };
   });
-  return { version, layers };
+  return { version, grid, points, columns };
 }

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import jax
 import numpy as np
@@ -56,3 +57,16 @@ def param_tree(params) -> tuple[ParamEntry, ...]:
         if shape is not None:
             entries.append(ParamEntry(join_path(path), shape, math.prod(shape)))
     return tuple(entries)
+
+
+def canonical_path(path: str) -> str:
+    """One spelling for the paths of an nnx module and of its state: `layers.0.kernel.value`
+    and `layers[0].kernel` both become `layers[0].kernel`."""
+    path = path[: -len(".value")] if path.endswith(".value") else path
+    return re.sub(r"\.(\d+)(?=[.\[]|$)", r"[\1]", path)
+
+
+def leaf_indices(tree) -> dict[str, int]:
+    """{canonical path: index among `jax.tree_util.tree_leaves(tree)`}."""
+    return {canonical_path(join_path(path)): k
+            for k, (path, _) in enumerate(jax.tree_util.tree_flatten_with_path(tree)[0])}

@@ -49,12 +49,17 @@ class Trainer:
       optimizer: an optax transformation, or a float (adam at that learning rate).
       validation: optional tuple of arrays or ``key -> batch``, evaluated every ``eval_every`` steps.
       strategy: ``"auto"`` (measure), ``"loop"`` (rolled loop) or ``"step"`` (jitted step per call).
+      apply: optional ``apply(params, x) -> outputs``, the network on a batch of inputs, for the
+        views that show what it computes (not needed for an nnx Module, which runs itself).
     """
 
     def __init__(self, params: Any, loss: Callable, data: Any, optimizer: Any = 1e-3, *,
                  validation: Any = None, batch_size: int | None = None, eval_every: int = 100,
-                 seed: int = 0, strategy: str = "auto", name: str = "") -> None:
+                 seed: int = 0, strategy: str = "auto", name: str = "", apply: Callable | None = None) -> None:
         self._loss = normalised(loss)
+        if apply is not None and not callable(apply):
+            raise TypeError(f"apply must be a function apply(params, x) -> outputs; got {type(apply).__name__}")
+        self.apply = apply
         self._adapter = adapter_for(params)
         if strategy not in ("auto", "loop", "step"):
             raise ValueError(f"strategy must be 'auto', 'loop' or 'step'; got {strategy!r}")
@@ -163,6 +168,33 @@ class Trainer:
         first = batch[0] if isinstance(batch, (tuple, list)) else batch
         shape = getattr(first, "shape", None)
         return tuple(shape[1:]) if shape else None
+
+    def _input_range(self, batches: int = 8) -> list[tuple[float, float]] | None:
+        """Per input dimension, the (lo, hi) that a few batches of the data span, padded by 5 % and rounded."""
+        def first_inputs(key):
+            batch = self._source.full(key)
+            return batch[0] if isinstance(batch, (tuple, list)) else batch
+        batches = 1 if hasattr(self._source, "arrays") else batches  # a fixed data set: all of it once
+        try:
+            x = np.concatenate([np.asarray(first_inputs(k)) for k in jax.random.split(self._key_train, batches)])
+        except Exception:
+            return None
+        x = x.reshape(len(x), -1)
+        lo, hi = np.nanmin(x, axis=0), np.nanmax(x, axis=0)
+        pad = np.where(hi > lo, 0.05 * (hi - lo), 1.0)
+        lo, hi = lo - pad, hi + pad
+        tick = 10.0 ** np.floor(np.log10(hi - lo)) / 4  # round outward: [-3.27, 3.29] -> [-3.5, 3.5]
+        return [(float(a), float(b)) for a, b in zip(np.floor(lo / tick) * tick, np.ceil(hi / tick) * tick)]
+
+    def _loss_now(self) -> float:
+        """The loss of the current parameters on the validation data, else on a training batch."""
+        if getattr(self, "_evaluate_now", None) is None:
+            source = self._validation or self._source
+            adapter, loss = self._adapter, self._loss
+            self._evaluate_now = jax.jit(lambda p, r, k: loss(adapter.eval_view(p, r), source.full(k))[0])
+        with self._lock:
+            state = self._state
+        return float(self._evaluate_now(state.params, state.rest, state.key))
 
     @property
     def current_step(self) -> int:

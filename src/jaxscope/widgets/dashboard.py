@@ -8,6 +8,7 @@ import ipywidgets
 
 from .control_bar import ControlBar
 from .loss_chart import UPDATE_INTERVAL, LossChart
+from .sync import SEND_LOCK
 from .throttle import Throttle
 
 DIAGRAM_INTERVAL = 0.1  # seconds: the diagram redraws at most 10 times a second
@@ -18,10 +19,26 @@ def diagram_for(trainer: Any):
     try:
         from .network_diagram import NetworkDiagram
 
-        diagram = NetworkDiagram(trainer._model_view(), input_shape=trainer._input_shape())
+        input_shape = trainer._input_shape()
+        small_input = input_shape is not None and len(input_shape) == 1 and input_shape[0] in (1, 2)
+        diagram = NetworkDiagram(trainer._model_view(), input_shape=input_shape, apply=trainer.apply,
+                                 input_range=trainer._input_range() if small_input else None)
     except Exception:  # no diagram is better than no dashboard; NetworkDiagram() says why
         return None
     return diagram if diagram.drawable else None
+
+
+def edit_trainer(trainer: Any, diagram: Any, **edit: Any) -> None:
+    """Apply a diagram edit to the trainer's parameters and say what the loss is now."""
+    from ..inspect.edit import edited
+
+    if trainer.status == "running":
+        raise ValueError("pause training to edit weights")
+    trainer.params = edited(trainer.params, diagram.spec, **edit)
+    layer = diagram.spec.layers[edit["layer"]].name
+    what = f"weight [{edit['i']}→{edit['j']}]" if edit["param"] == "weight" else f"bias [{edit['i']}]"
+    trainer.message = f"set {layer} {what} = {edit['value']:.4g} · loss now {trainer._loss_now():.4g}"
+    trainer._notify("status")
 
 
 class Dashboard(ipywidgets.VBox):
@@ -37,6 +54,9 @@ class Dashboard(ipywidgets.VBox):
         self.loss_chart = LossChart(history=trainer.history, **chart_options)
         self.loss_chart.on_ready = trainer._remember_comm_context
         self.diagram = diagram_for(trainer) if diagram else None
+        if self.diagram is not None:
+            self.diagram.edit_handler = lambda **edit: edit_trainer(trainer, self.diagram, **edit)
+            self.diagram.editable = trainer.status != "running"
         self._diagram_step = -1
         self._diagram_throttle = Throttle(DIAGRAM_INTERVAL, self._publish_diagram, trailing=False)
         views = [self.controls, self.loss_chart] + ([self.diagram] if self.diagram is not None else [])
@@ -61,6 +81,13 @@ class Dashboard(ipywidgets.VBox):
         self.loss_chart.publish()
         self.controls.refresh()
 
+    def _sync_editable(self) -> None:
+        """Edit mode only while the trainer is not running."""
+        editable = self.trainer.status != "running"
+        if self.diagram is not None and self.diagram.editable != editable:
+            with SEND_LOCK:
+                self.diagram.editable = editable
+
     def _publish_diagram(self, force: bool = False) -> None:
         """Send the weights when they changed since the diagram last got them (<= 10 Hz)."""
         if self.diagram is None:
@@ -80,4 +107,5 @@ class Dashboard(ipywidgets.VBox):
             self._publish_diagram(force=True)
         else:  # status, learning rate, params: rare, always shown at once
             self._throttle.flush()
+            self._sync_editable()
             self._publish_diagram(force=event == "params")

@@ -1,41 +1,41 @@
-"""``NetworkDiagram``: the network drawn from the model itself, its weights updated live."""
+"""``NetworkDiagram``: the network drawn from the model itself, its weights updated live, what each
+neuron computes over the input plane (1-D / 2-D inputs), and weights set by hand in edit mode."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import anywidget
-import numpy as np
 import traitlets
 
 from ..inspect import architecture as derive_architecture
 from ..inspect import dense_weights
+from ..inspect.conv import conv_kernels
+from ..inspect.edit import edited
+from ..inspect.forward import Forward
+from ..inspect.neuron_maps import NeuronMaps
 from . import protocol
 from .bundle import bundle
+from .diagram_messages import activations_message, edit_result, parse_edit, weights_message
 from .sync import SEND_LOCK, LockedStateMixin, reject_unknown
 from .throttle import Throttle
 
 UPDATE_INTERVAL = 0.1  # seconds: the diagram redraws at most 10 times a second
 
-
-def weights_message(weights: list, dense_layers: list[int], version: int) -> tuple[dict, list[bytes]]:
-    """A ``weights`` message: per dense layer a float32 (n_in, n_out) kernel, then its bias."""
-    entries, buffers = [], []
-    for index, (kernel, bias) in zip(dense_layers, weights):
-        kernel = np.ascontiguousarray(kernel, dtype="<f4")
-        entries.append({"layer": index, "n_in": int(kernel.shape[0]), "n_out": int(kernel.shape[1]),
-                        "bias": bias is not None})
-        buffers.append(kernel.tobytes())
-        if bias is not None:
-            buffers.append(np.ascontiguousarray(bias, dtype="<f4").tobytes())
-    return {"v": protocol.VERSION, "kind": "weights", "version": version, "layers": entries}, buffers
+# edit_handler(layer=, param=, i=, j=, value=) applies one edit; raising ValueError refuses it.
+EditHandler = Callable[..., None]
 
 
 class NetworkDiagram(LockedStateMixin, anywidget.AnyWidget):
     """The layers of ``params_or_module`` as a live diagram: edges coloured by weight sign and size.
 
-    >>> NetworkDiagram(params)                                  # doctest: +SKIP
-    >>> NetworkDiagram(model, input_shape=(2,))                 # nnx modules need the input shape
+    >>> NetworkDiagram(params, apply=lambda p, x: NN_batch(x, p))   # doctest: +SKIP
+    >>> NetworkDiagram(model, input_shape=(2,))                       # nnx modules need the input shape
+
+    With ``apply(params, x)`` (not needed for nnx modules or linen with ``module=``) and a 1- or
+    2-D input, every neuron shows what it computes over ``input_range`` ((lo, hi), or one pair
+    per input; default (-1, 1)). Edit mode sets single weights and biases: ``diagram.params``
+    holds the result (an nnx module is updated in place), and ``edit_handler`` may redirect it.
     """
 
     _esm = bundle("network_diagram.js")
@@ -44,22 +44,37 @@ class NetworkDiagram(LockedStateMixin, anywidget.AnyWidget):
     architecture = traitlets.Dict().tag(sync=True)
     height = traitlets.Int(360, min=120).tag(sync=True)
     title = traitlets.Unicode("").tag(sync=True)
+    editable = traitlets.Bool(True).tag(sync=True)
 
     def __init__(self, params_or_module: Any, *, input_shape: Any = None, orientation: str | None = None,
-                 activations: Any = None, **kwargs: Any) -> None:
+                 activations: Any = None, apply: Callable | None = None, module: Any = None,
+                 input_range: Any = None, **kwargs: Any) -> None:
         reject_unknown(NetworkDiagram, kwargs)
         self.spec = derive_architecture(params_or_module, input_shape=input_shape, orientation=orientation,
-                                        activations=activations)
+                                        activations=activations, module=module)
+        forward = Forward(params_or_module, apply=apply, module=module)
+        self._maps = NeuronMaps(self.spec, forward, params_or_module, input_range=input_range)
         super().__init__(architecture=self.spec.to_json(), **kwargs)
         self._dense = [i for i, layer in enumerate(self.spec.layers) if layer.kind == "dense"]
         self._source = params_or_module
         self.version = 0
+        self.edit_handler: EditHandler | None = None
         self._throttle = Throttle(UPDATE_INTERVAL, self.publish, trailing=False)
         self.on_msg(self._on_message)
 
     @property
     def drawable(self) -> bool:
         return self.spec.drawable
+
+    @property
+    def thumbnails(self) -> str:
+        """'' when neurons show their maps, else why not."""
+        return self._maps.reason
+
+    @property
+    def params(self) -> Any:
+        """The parameters (or module) drawn now, edits included."""
+        return self._source
 
     def update(self, params_or_module: Any, force: bool = False) -> None:
         """New weights to draw (sent at most every 0.1 s unless ``force``)."""
@@ -68,13 +83,50 @@ class NetworkDiagram(LockedStateMixin, anywidget.AnyWidget):
         self._throttle.flush() if force else self._throttle.request()
 
     def publish(self) -> None:
-        """Send the current weights of every dense layer, as binary buffers."""
-        if not self.spec.drawable or not self._dense:
+        """Send the current weights (dense and conv) and, when available, the neuron maps."""
+        if not self.spec.drawable:
             return
-        content, buffers = weights_message(dense_weights(self._source, self.spec), self._dense, self.version)
+        dense = [(k, w, b) for k, (w, b) in zip(self._dense, dense_weights(self._source, self.spec))]
+        content, buffers = weights_message(dense, conv_kernels(self._source, self.spec), self.version)
+        maps = None
+        if self._maps.available:
+            try:
+                grid, columns = self._maps(self._source)
+                maps = activations_message(grid, columns, self.version)
+            except Exception as why:  # the user's apply failed on the grid: draw without maps
+                self._maps.disable(f"apply(params, x) failed on the input grid: {why}")
         with SEND_LOCK:
             self.send(content, buffers)
+            if maps is not None:
+                self.send(*maps)
+
+    def edit(self, *, layer: int, param: str, i: int, j: int | None = None, value: float) -> None:
+        """Set kernel[i, j] (input neuron i -> output neuron j) or bias[i] of dense layer ``layer``."""
+        if self.edit_handler is not None:
+            self.edit_handler(layer=layer, param=param, i=i, j=j, value=value)
+            return
+        forward = Forward(self._source)
+        if forward.is_nnx:
+            from flax import nnx
+
+            state = nnx.state(self._source, nnx.Param)
+            nnx.update(self._source, edited(state, self.spec, layer=layer, param=param, i=i, j=j, value=value))
+            self.update(self._source, force=True)
+        else:
+            self.update(edited(self._source, self.spec, layer=layer, param=param, i=i, j=j, value=value), force=True)
 
     def _on_message(self, _widget: Any, content: Any, _buffers: list) -> None:
-        if protocol.message_kind(content) == "ready":
+        kind = protocol.message_kind(content)
+        if kind == "ready":
             self.publish()
+        elif kind == "edit":
+            try:
+                if not self.editable:
+                    raise ValueError("pause training to edit weights")
+                self.edit(**parse_edit(content))
+            except (ValueError, TypeError) as why:
+                with SEND_LOCK:
+                    self.send(edit_result(False, str(why)))
+                return
+            with SEND_LOCK:
+                self.send(edit_result(True))

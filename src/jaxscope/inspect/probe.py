@@ -1,0 +1,128 @@
+"""What every neuron of a dense network computes over a grid of inputs (the diagram's thumbnails).
+
+The network's own forward function is traced to a jaxpr and re-played with one change: the
+operand that each dense kernel multiplies, i.e. the activations entering that layer, is kept.
+So the values are exactly those of the user's model (any activation, any layout, vmapped or
+batched), with no knowledge of how it was written.
+
+>>> import numpy as np, jax.numpy as jnp
+>>> params = [[np.ones((2, 3), np.float32), np.zeros(3, np.float32)], [np.ones((3, 1), np.float32), np.zeros(1, np.float32)]]
+>>> apply = lambda p, x: jnp.tanh(x @ p[0][0] + p[0][1]) @ p[1][0] + p[1][1]
+>>> columns = dense_columns(apply, params, [(0, 0), (1, 2)], np.array([[0.5, 0.0]], np.float32))
+>>> [c.shape for c in columns]   # input, hidden, output: (points, neurons)
+[(1, 2), (1, 3), (1, 1)]
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+# Operations that only re-arrange a kernel: their output is still "the kernel of layer k".
+_KERNEL_VIEWS = {"transpose", "convert_element_type", "reshape", "copy", "copy_p", "squeeze",
+                 "expand_dims", "broadcast_in_dim"}
+# Call-like primitives (a jaxpr run once on the operands), replayed inside, and their jaxpr params.
+_CALLS = {"pjit", "jit", "closed_call", "core_call", "custom_jvp_call", "custom_vjp_call",
+          "custom_vjp_call_jaxpr", "checkpoint", "remat", "remat2"}
+_INNER_JAXPRS = ("jaxpr", "call_jaxpr", "fun_jaxpr")
+
+
+def _inner(eqn) -> tuple[Any, Sequence] | None:
+    """(open jaxpr, consts) of a call-like equation whose jaxpr maps its operands one to one."""
+    if eqn.primitive.name not in _CALLS:
+        return None
+    for name in _INNER_JAXPRS:
+        inner = eqn.params.get(name)
+        if inner is None:
+            continue
+        jaxpr, consts = (inner.jaxpr, inner.consts) if hasattr(inner, "consts") else (inner, ())
+        if hasattr(jaxpr, "invars") and len(jaxpr.invars) == len(eqn.invars):
+            return jaxpr, consts
+    return None
+
+
+def _as_points(value, contracted: int):
+    """The operand of a kernel product as (points, n_in): the contracted axis last, the rest flattened."""
+    value = jnp.moveaxis(value, contracted, -1)
+    return value.reshape(-1, value.shape[-1])
+
+
+def _replay(jaxpr, consts, args, tags: dict, kept: dict):
+    """Evaluate `jaxpr`; `tags` maps variables holding a dense kernel to its layer number, and
+    `kept[layer]` receives the first operand that layer's kernel multiplies."""
+    env = {}
+
+    def read(var):
+        return var.val if hasattr(var, "val") else env[var]
+
+    for var, value in zip(jaxpr.constvars, consts):
+        env[var] = value
+    for var, value in zip(jaxpr.invars, args):
+        env[var] = value
+    for eqn in jaxpr.eqns:
+        values = [read(v) for v in eqn.invars]
+        layers = [tags.get(v) if not hasattr(v, "val") else None for v in eqn.invars]
+        name = eqn.primitive.name
+        inner = _inner(eqn)
+        if name == "dot_general" and sum(layer is not None for layer in layers) == 1:
+            side = 0 if layers[1] is not None else 1
+            layer = layers[1 - side]
+            (contract, _), (batch, _) = eqn.params["dimension_numbers"][0], eqn.params["dimension_numbers"][1]
+            if side == 1:
+                contract, batch = eqn.params["dimension_numbers"][0][1], eqn.params["dimension_numbers"][1][1]
+            if layer not in kept and len(contract) == 1 and not batch:
+                kept[layer] = _as_points(values[side], contract[0])
+            outs = eqn.primitive.bind(*values, **eqn.params)
+        elif inner is not None:
+            inner_jaxpr, inner_consts = inner
+            inner_tags = {v: layer for v, layer in zip(inner_jaxpr.invars, layers) if layer is not None}
+            outs = _replay(inner_jaxpr, inner_consts, values, inner_tags, kept)
+            outs = outs if eqn.primitive.multiple_results else outs[0]
+        else:
+            outs = eqn.primitive.bind(*values, **eqn.params)
+        results = outs if eqn.primitive.multiple_results else [outs]
+        for var, value in zip(eqn.outvars, results):
+            env[var] = value
+        if name in _KERNEL_VIEWS and layers and layers[0] is not None:
+            tags[eqn.outvars[0]] = layers[0]
+    return [read(v) for v in jaxpr.outvars]
+
+
+def capture(apply: Callable, params: Any, kernels: Sequence[tuple[int, int]], x) -> list:
+    """Trace-time body of `dense_columns`: [input of layer 0, ..., input of the last, output]."""
+    flat, treedef = jax.tree_util.tree_flatten(params)
+    closed = jax.make_jaxpr(lambda leaves, inputs: apply(jax.tree_util.tree_unflatten(treedef, leaves), inputs))(flat, x)
+    tags = {closed.jaxpr.invars[leaf]: layer for layer, leaf in kernels}
+    kept: dict = {}
+    out = _replay(closed.jaxpr, closed.consts, [*flat, x], tags, kept)
+    points = x.shape[0]
+    output = out[0].reshape(points, -1) if out and out[0].size % points == 0 else None
+    layers = [layer for layer, _ in kernels]
+    return [kept.get(layer) for layer in layers] + [output]
+
+
+def dense_columns(apply: Callable, params: Any, kernels: Sequence[tuple[int, int]], x) -> list:
+    """Each dense layer's input activations and the network output at the points `x` (G, d), as
+    numpy arrays (G, n) (None where a layer's input could not be found).
+
+    `kernels` lists (layer number, index of that layer's kernel among the flattened leaves of
+    `params`) in call order. Compiles once per shape; see `jax.jit`.
+    """
+    return [None if c is None else np.asarray(c) for c in _jitted(apply, tuple(kernels))(params, x)]
+
+
+_CACHE: dict = {}
+
+
+def _jitted(apply: Callable, kernels: tuple) -> Callable:
+    key = (id(apply), kernels)
+    entry = _CACHE.get(key)
+    if entry is None or entry[0] is not apply:
+        entry = (apply, jax.jit(lambda p, x: capture(apply, p, kernels, x)))
+        if len(_CACHE) > 64:
+            _CACHE.clear()
+        _CACHE[key] = entry
+    return entry[1]
