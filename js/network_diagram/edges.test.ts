@@ -4,7 +4,7 @@ import type { NeuronColumn } from "./layout";
 
 function column(x: number, ys: number[]): NeuronColumn {
   return {
-    slot: 0, x, count: ys.length, mode: "neurons", biasLayer: null, ys, radius: 3,
+    slot: 0, x, count: ys.length, mode: "neurons", biasLayer: null, ys, radius: 3, side: 0,
     top: ys[0] - 3, bottom: ys[ys.length - 1] + 3, stripWidth: 0, cells: ys.length,
   };
 }

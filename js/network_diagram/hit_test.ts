@@ -1,13 +1,16 @@
 /**
  * What the pointer is over in the network diagram, so a hover can show the exact weight or
- * bias: a neuron (nearest centre within its radius + slack), a strip cell, a heatmap cell, an
- * edge (nearest segment within a tolerance) or a block, tried in that order.
+ * bias: a neuron (nearest centre within its radius + slack; within its square + slack when it
+ * is a thumbnail square), a strip cell, a heatmap cell, an edge (nearest segment within a
+ * tolerance), a conv kernel pixel or a block, tried in that order.
  *
  * @example
  *   const hit = hitTest(layout, 140, 24);
  *   // {kind: "neuron", column: 1, layer: 0, i: 0}  -> biases of layer 0, neuron 0
  *   // {kind: "edge", gap: 1, layer: 1, i: 3, j: 7, distance: 0.4}  -> weights[1][3 * nOut + 7]
+ *   // {kind: "kernel", block: 1, layer: 0, out: 3, row: 1, col: 2}  -> conv kernel[3, in, 1, 2]
  */
+import { kernelPixelAt } from "./kernels";
 import { stripCellRange, type DiagramLayout } from "./layout";
 
 export type Hit =
@@ -18,6 +21,8 @@ export type Hit =
   /** Weight (i, j) of dense layer `layer`, i.e. weights[i * nOut + j] in (n_in, n_out) order. */
   | { kind: "heatmap"; gap: number; layer: number; i: number; j: number }
   | { kind: "edge"; gap: number; layer: number; i: number; j: number; distance: number }
+  /** Pixel (row, col) of output channel `out`'s kernel tile in conv layer `layer`'s block. */
+  | { kind: "kernel"; block: number; layer: number; out: number; row: number; col: number }
   | { kind: "block"; block: number; layer: number };
 
 export interface HitOptions {
@@ -45,9 +50,11 @@ export function hitTest(layout: DiagramLayout, x: number, y: number, options: Hi
   let nearestDistance = Infinity;
   layout.columns.forEach((column, c) => {
     if (column.mode !== "neurons" || Math.abs(x - column.x) > column.radius + slack) return;
+    const square = column.side > 0;
     column.ys.forEach((cy, i) => {
       const distance = Math.hypot(x - column.x, y - cy);
-      if (distance <= column.radius + slack && distance < nearestDistance) {
+      const inside = square ? Math.abs(y - cy) <= column.radius + slack : distance <= column.radius + slack;
+      if (inside && distance < nearestDistance) {
         nearestDistance = distance;
         nearest = { kind: "neuron", column: c, layer: column.biasLayer, i };
       }
@@ -92,6 +99,8 @@ export function hitTest(layout: DiagramLayout, x: number, y: number, options: Hi
   for (let b = 0; b < layout.blocks.length; b++) {
     const block = layout.blocks[b];
     if (Math.abs(x - block.x) <= block.width / 2 && y >= block.top && y <= block.bottom) {
+      const pixel = block.kernels ? kernelPixelAt(block.kernels, x, y) : null;
+      if (pixel) return { kind: "kernel", block: b, layer: block.layer, ...pixel };
       return { kind: "block", block: b, layer: block.layer };
     }
   }

@@ -6,7 +6,8 @@
  * columns while the diagram's edges stay within EDGE_LIMIT (largest gaps give way first), as a
  * weight-matrix heatmap otherwise; other layers (conv,
  * pool, norm, flatten, ...) are labelled blocks; elementwise activation and dropout layers fold
- * into the label of the slot before them.
+ * into the label of the slot before them. With `thumbnails`, neurons are squares large enough
+ * to show what each computes; with `kernels`, conv blocks widen to hold their kernel tiles.
  *
  * @example
  *   const layout = diagramLayout(spec, {width: 400, height: 300, padding: 20, labelHeight: 20});
@@ -14,6 +15,7 @@
  *   layout.gaps.map((g) => g.mode)         // ["edges", "edges", "edges"]
  */
 import { formatInteger } from "../shared/format";
+import { kernelTiles, type KernelShape, type KernelTiles } from "./kernels";
 import { denseSizes, type ArchitectureSpec, type LayerSpec, type Shape } from "./spec";
 
 /** Most edges drawn one by one between two columns; more become a heatmap. */
@@ -22,6 +24,16 @@ export const EDGE_LIMIT = 5000;
 export const NEURON_LIMIT = 64;
 /** Least height of one strip cell in CSS pixels; a cell aggregates several neurons below it. */
 export const MIN_CELL_PX = 2;
+/** Default largest distance between neuron centres: circles, and thumbnail squares. */
+export const MAX_SPACING = 24;
+export const THUMBNAIL_MAX_SPACING = 52;
+/** Default largest side of a thumbnail square, CSS pixels. */
+export const MAX_THUMBNAIL = 44;
+/** A thumbnail square's side is this fraction of the neuron spacing (and of the slot spacing, 0.6). */
+export const THUMBNAIL_FILL = 0.85;
+/** Widest a conv block holding kernel tiles grows, and the fraction of the slot spacing it may take. */
+export const KERNEL_BLOCK_MAX_WIDTH = 96;
+export const KERNEL_BLOCK_FILL = 0.8;
 
 export interface LayoutOptions {
   width: number;
@@ -30,10 +42,16 @@ export interface LayoutOptions {
   padding?: number;
   /** Band under the drawing for the layer labels (default 40). */
   labelHeight?: number;
-  /** Largest distance between neuron centres (default 24). */
+  /** Largest distance between neuron centres (default 24, 52 with thumbnails). */
   maxSpacing?: number;
   /** Largest neuron radius (default 6). */
   maxRadius?: number;
+  /** Draw neurons as squares holding thumbnails (default false). */
+  thumbnails?: boolean;
+  /** Largest thumbnail square side (default 44). */
+  maxThumbnail?: number;
+  /** Kernel shapes [O, I, KH, KW] of the conv layers (by layer index) whose kernels are drawn. */
+  kernels?: ReadonlyMap<number, KernelShape>;
   /** Band above the drawing for skip arcs, kept only when there are skips (default 24). */
   arcHeight?: number;
 }
@@ -48,7 +66,10 @@ export interface NeuronColumn {
   biasLayer: number | null;
   /** Neuron centres top to bottom ("neurons" mode; empty for a strip). */
   ys: number[];
+  /** Half the extent of a neuron: a circle's radius, or half a thumbnail square's side. */
   radius: number;
+  /** Side of each neuron's thumbnail square; 0 when neurons are circles. */
+  side: number;
   /** Vertical extent of the neurons or the strip. */
   top: number;
   bottom: number;
@@ -66,6 +87,8 @@ export interface LayerBlock {
   width: number;
   top: number;
   bottom: number;
+  /** Where the kernel tiles go, for a conv layer named in the `kernels` option. */
+  kernels?: KernelTiles;
 }
 
 export interface Rect {
@@ -176,8 +199,10 @@ const FOLDED_KINDS = new Set(["activation", "dropout"]);
 export function diagramLayout(spec: ArchitectureSpec, options: LayoutOptions): DiagramLayout {
   const padding = options.padding ?? 16;
   const labelHeight = options.labelHeight ?? 40;
-  const maxSpacing = options.maxSpacing ?? 24;
+  const thumbnails = options.thumbnails ?? false;
+  const maxSpacing = options.maxSpacing ?? (thumbnails ? THUMBNAIL_MAX_SPACING : MAX_SPACING);
   const maxRadius = options.maxRadius ?? 6;
+  const maxThumbnail = options.maxThumbnail ?? MAX_THUMBNAIL;
   const arcHeight = spec.skips.length > 0 ? options.arcHeight ?? 24 : 0;
   const { width, height } = options;
 
@@ -236,15 +261,20 @@ export function diagramLayout(spec: ArchitectureSpec, options: LayoutOptions): D
   const columnOfSlot = new Map<number, number>();
   slots.forEach((slot, s) => {
     if (slot.kind === "block") {
-      const blockHeight = available / 2;
-      blocks.push({
+      const shape = options.kernels?.get(slot.layer);
+      const plainWidth = Math.min(40, slotSpacing * 0.5);
+      const blockWidth = shape ? Math.max(plainWidth, Math.min(KERNEL_BLOCK_MAX_WIDTH, slotSpacing * KERNEL_BLOCK_FILL)) : plainWidth;
+      const blockHeight = shape ? available * KERNEL_BLOCK_FILL : available / 2;
+      const block: LayerBlock = {
         slot: s,
         layer: slot.layer,
         x: xs[s],
-        width: Math.min(40, slotSpacing * 0.5),
+        width: blockWidth,
         top: middle - blockHeight / 2,
         bottom: middle + blockHeight / 2,
-      });
+      };
+      if (shape) block.kernels = kernelTiles({ x: xs[s] - blockWidth / 2, y: block.top, width: blockWidth, height: blockHeight }, shape);
+      blocks.push(block);
       return;
     }
     columnOfSlot.set(s, columns.length);
@@ -252,16 +282,21 @@ export function diagramLayout(spec: ArchitectureSpec, options: LayoutOptions): D
     const base = { slot: s, x: xs[s], count: n, biasLayer: slot.biasLayer };
     if (n > NEURON_LIMIT) {
       columns.push({
-        ...base, mode: "strip", ys: [], radius: 0, top, bottom, stripWidth: 2 * maxRadius,
+        ...base, mode: "strip", ys: [], radius: 0, side: 0, top, bottom, stripWidth: 2 * maxRadius,
         cells: Math.max(1, Math.min(n, Math.floor(available / MIN_CELL_PX))),
       });
       return;
     }
     const spacing = n > 1 ? Math.min(maxSpacing, available / n) : 0;
-    const radius = n > 1 ? Math.min(maxRadius, spacing * 0.4) : maxRadius;
+    const circle = n > 1 ? Math.min(maxRadius, spacing * 0.4) : maxRadius;
+    // A square no smaller than the circle, within the neuron spacing, the slot spacing and maxThumbnail.
+    const side = thumbnails
+      ? Math.max(2 * circle, Math.min(THUMBNAIL_FILL * (n > 1 ? spacing : available), 0.6 * slotSpacing, maxThumbnail))
+      : 0;
+    const radius = thumbnails ? side / 2 : circle;
     const ys = Array.from({ length: n }, (_, i) => middle + (i - (n - 1) / 2) * spacing);
     columns.push({
-      ...base, mode: "neurons", ys, radius, stripWidth: 0, cells: n,
+      ...base, mode: "neurons", ys, radius, side, stripWidth: 0, cells: n,
       top: n > 0 ? ys[0] - radius : middle, bottom: n > 0 ? ys[n - 1] + radius : middle,
     });
   });

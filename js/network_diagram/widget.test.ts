@@ -30,7 +30,7 @@ const { flushFrames, resizeTo, frames, observers, $ } = h;
 let model: FakeModel<NetworkDiagramTraits>;
 
 function renderDiagram(architecture: unknown = mlpJson(SIZES), overrides: Partial<NetworkDiagramTraits> = {}) {
-  model = new FakeModel<NetworkDiagramTraits>({ architecture, height: 360, title: "", ...overrides });
+  model = new FakeModel<NetworkDiagramTraits>({ architecture, height: 360, title: "", editable: true, ...overrides });
   h.render(model);
 }
 

@@ -9,7 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import jaxscope as scope
-from course_models import init_mlp
+from course_models import init_mlp, mlp_batch
 from jaxscope.inspect import dense_weights
 from recording import attach, from_front_end
 
@@ -101,3 +101,109 @@ def test_weights_stream_while_training_at_most_ten_times_a_second_and_end_with_t
     for (_, kernel, bias), (w, b) in zip(final, expected):
         np.testing.assert_array_equal(kernel, w)
         np.testing.assert_array_equal(bias, b)
+
+
+def decode_activations(content, buffers):
+    points = int(np.prod(content["grid"]["shape"]))
+    assert len(buffers) == len(content["columns"])
+    return [(entry["layer"], np.frombuffer(bytes(b), "<f4").reshape(points, entry["n"]))
+            for entry, b in zip(content["columns"], buffers)]
+
+
+def test_neuron_maps_follow_every_weights_message_with_the_same_version(lesson2):
+    trainer = scope.Trainer(**lesson2, apply=lambda p, x: mlp_batch(x, p))
+    board = trainer.show()
+    comm = attach(board.diagram)
+    from_front_end(board.diagram, READY)
+    kinds = [c["kind"] for c, _ in comm.custom()]
+    assert kinds == ["weights", "activations"]
+    (content, buffers), = comm.custom("activations")
+    assert content["grid"] == {"shape": [64], "range": [[-3.5, 3.5]]}
+    assert [(e["layer"], e["n"]) for e in content["columns"]] == [(-1, 1), (0, 30), (1, 20), (2, 1)]
+    columns = decode_activations(content, buffers)
+    q = np.linspace(-3.5, 3.5, 64, dtype=np.float32)[:, None]
+    np.testing.assert_allclose(columns[0][1], q)
+    np.testing.assert_allclose(columns[3][1], np.asarray(mlp_batch(q, trainer.params)), rtol=1e-5, atol=1e-6)
+    hidden = np.tanh(q @ np.asarray(trainer.params["weights"][0]).T + np.asarray(trainer.params["biases"][0]))
+    np.testing.assert_allclose(columns[1][1], hidden, rtol=1e-5, atol=1e-6)
+    trainer.run(5)  # the dashboard sends the trained weights, and maps computed from them
+    (weights, _), (maps, buffers) = comm.custom()[-2:]
+    assert (weights["kind"], maps["kind"]) == ("weights", "activations")
+    assert maps["version"] == weights["version"] >= 1
+    output = decode_activations(maps, buffers)[3][1]
+    np.testing.assert_allclose(output, np.asarray(mlp_batch(q, trainer.params)), rtol=1e-5, atol=1e-6)
+
+
+def test_a_cnn_sends_its_conv_kernels_as_oihw_entries_of_the_weights_message():
+    kernels = [np.arange(4 * 1 * 3 * 3, dtype=np.float32).reshape(4, 1, 3, 3), np.ones((2, 4, 3, 3), np.float32)]
+    params = {"conv_kernels": kernels, "conv_biases": [np.arange(4.0), np.zeros(2)],
+              "dense": {"weights": [np.zeros((3, 2))], "biases": [np.zeros(3)]}}
+    diagram = scope.NetworkDiagram(params, input_shape=(1, 7, 7))
+    comm = attach(diagram)
+    from_front_end(diagram, READY)
+    (content, buffers), = comm.custom()
+    conv = [e for e in content["layers"] if e.get("kind") == "conv"]
+    assert conv == [{"layer": 0, "kind": "conv", "shape": [4, 1, 3, 3], "bias": True},
+                    {"layer": 1, "kind": "conv", "shape": [2, 4, 3, 3], "bias": True}]
+    assert np.frombuffer(bytes(buffers[0]), "<f4").tolist() == list(range(36))
+    assert np.frombuffer(bytes(buffers[1]), "<f4").tolist() == [0, 1, 2, 3]
+    assert diagram.thumbnails == "thumbnails are drawn for dense networks"
+
+
+def test_an_edit_on_a_standalone_diagram_changes_its_params_and_redraws():
+    params = init_mlp(jax.random.key(0), [2, 3, 1])
+    diagram = scope.NetworkDiagram(params, apply=lambda p, x: mlp_batch(x, p))
+    comm = attach(diagram)
+    from_front_end(diagram, {"v": 1, "kind": "edit", "layer": 1, "param": "weight", "i": 2, "j": 0, "value": 3})
+    assert [c["kind"] for c, _ in comm.custom()] == ["weights", "activations", "edit_result"]
+    assert comm.custom("edit_result")[0][0] == {"v": 1, "kind": "edit_result", "ok": True, "message": ""}
+    assert float(diagram.params["weights"][1][0, 2]) == 3.0 and float(params["weights"][1][0, 2]) != 3.0
+    (content, buffers), = comm.custom("weights")
+    assert content["version"] == 1
+    assert decode_weights(content, buffers)[1][1][2, 0] == 3.0
+    from_front_end(diagram, {"v": 1, "kind": "edit", "layer": 1, "param": "bias", "i": 1, "value": 0})
+    assert comm.custom("edit_result")[-1][0]["message"] == "i must index output neuron 0..0; got 1"
+
+
+def test_an_edit_on_an_nnx_module_updates_it_in_place():
+    from flax import nnx
+
+    model = nnx.Sequential(nnx.Linear(2, 3, rngs=nnx.Rngs(0)), nnx.tanh, nnx.Linear(3, 1, rngs=nnx.Rngs(1)))
+    diagram = scope.NetworkDiagram(model, input_shape=(2,))
+    comm = attach(diagram)
+    first = next(k for k, layer in enumerate(diagram.spec.layers) if layer.kind == "dense")
+    from_front_end(diagram, {"v": 1, "kind": "edit", "layer": first, "param": "bias", "i": 2, "value": -0.5})
+    assert comm.custom("edit_result")[0][0]["ok"] is True
+    assert float(model.layers[0].bias[2]) == -0.5
+    assert diagram.params is model
+
+
+def test_dashboard_edits_change_the_trainer_and_are_refused_while_it_runs(lesson2):
+    trainer = scope.Trainer(**lesson2, apply=lambda p, x: mlp_batch(x, p))
+    board = trainer.show()
+    comm = attach(board.diagram)
+    assert board.diagram.editable is True
+    before = trainer._loss_now()
+    edit = {"v": 1, "kind": "edit", "layer": 2, "param": "bias", "i": 0, "value": 5.0}
+    from_front_end(board.diagram, edit)
+    assert comm.custom("edit_result")[-1][0]["ok"] is True
+    assert float(trainer.params["biases"][2][0]) == 5.0
+    after = trainer._loss_now()
+    assert after > before
+    assert trainer.message == f"set dense_2 bias [0] = 5 · loss now {after:.4g}"
+    assert board.controls.message == trainer.message
+    weights = decode_weights(*comm.custom("weights")[-1])
+    assert weights[2][2][0] == 5.0
+
+    trainer.run(5)  # compile, then train in the background
+    trainer.start()
+    deadline = time.monotonic() + 10
+    while board.diagram.editable and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert board.diagram.editable is False
+    from_front_end(board.diagram, {**edit, "value": 1.0})
+    trainer.pause()
+    assert comm.custom("edit_result")[-1][0] == {"v": 1, "kind": "edit_result", "ok": False,
+                                                 "message": "pause training to edit weights"}
+    assert board.diagram.editable is True
+    assert float(trainer.params["biases"][2][0]) != 1.0

@@ -179,12 +179,13 @@ class Trainer:
             x = np.concatenate([np.asarray(first_inputs(k)) for k in jax.random.split(self._key_train, batches)])
         except Exception:
             return None
-        x = x.reshape(len(x), -1)
+        x = x.reshape(len(x), -1).astype(np.float64)
         lo, hi = np.nanmin(x, axis=0), np.nanmax(x, axis=0)
         pad = np.where(hi > lo, 0.05 * (hi - lo), 1.0)
         lo, hi = lo - pad, hi + pad
         tick = 10.0 ** np.floor(np.log10(hi - lo)) / 4  # round outward: [-3.27, 3.29] -> [-3.5, 3.5]
-        return [(float(a), float(b)) for a, b in zip(np.floor(lo / tick) * tick, np.ceil(hi / tick) * tick)]
+        lo, hi = np.round(np.floor(lo / tick) * tick, 12), np.round(np.ceil(hi / tick) * tick, 12)
+        return [(float(a), float(b)) for a, b in zip(lo, hi)]
 
     def _loss_now(self) -> float:
         """The loss of the current parameters on the validation data, else on a training batch."""
