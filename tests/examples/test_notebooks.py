@@ -55,3 +55,15 @@ def test_quickstart_trains_both_models_and_shows_two_dashboards():
     widget_views = [o for c in nb.cells for o in c.get("outputs", [])
                     if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     assert len(widget_views) == 2
+
+
+@pytest.mark.examples
+def test_playground_trains_every_target_and_the_hand_designed_and_gate_is_exact():
+    nb = executed(EXAMPLES / "playground_2d.ipynb")
+    text = stdout(nb)
+    for name in ["AND", "XOR", "disk", "ring", "spiral", "two Gaussians"]:
+        assert re.search(rf"{name}: accuracy [01]\.\d{{3}}", text), (name, text)
+    assert re.search(r"regression: mse \d\.\d\de[-+]\d\d after 200 steps", text), text
+    assert "set dense_1 bias [0] = -5 · loss now " in text
+    hand = float(re.search(r"AND by hand: accuracy ([01]\.\d{3})", text).group(1))
+    assert hand >= 0.99  # the recipe's boundary is x > 0 and y > 0, up to tanh's softness at 0
