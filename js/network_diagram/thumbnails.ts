@@ -8,7 +8,7 @@
  * @example
  *   const matched = matchActivations(layout.columns, activations);
  *   const map = matched[1];   // {layer: 0, n: 8, values, largest, ...} or null
- *   new ImageData(neuronImagePixels(map, 3), map.cols, map.rows)   // neuron 3's image (2-D grid)
+ *   new ImageData(columnImagePixels(map), map.cols, map.rows * map.n)   // neuron k: rows [k * rows, (k + 1) * rows)
  */
 import type { DecodedActivations } from "../shared/protocol";
 import { maxAbs, writeDiverging } from "./colors";
@@ -64,12 +64,14 @@ export function matchActivations(columns: readonly NeuronColumn[], activations: 
 }
 
 /**
- * RGBA bytes of neuron `neuron`'s map, rows x cols pixels, row 0 at the top (largest y):
- * white at 0, blue positive, orange negative, scaled by the column's largest |value|.
+ * RGBA bytes of one image holding every neuron's map of a 2-D grid, stacked: cols pixels wide,
+ * rows * n high, neuron k's map in rows [k * rows, (k + 1) * rows) with its grid row 0 (the
+ * largest y) on top. White at 0, blue positive, orange negative, scaled by the column's
+ * largest |value|.
  */
-export function neuronImagePixels(map: ColumnActivations, neuron: number): Uint8ClampedArray<ArrayBuffer> {
-  const pixels = new Uint8ClampedArray(4 * map.points);
-  writeDiverging(pixels, 0, map.values, neuron, map.n, map.points, map.largest);
+export function columnImagePixels(map: ColumnActivations): Uint8ClampedArray<ArrayBuffer> {
+  const pixels = new Uint8ClampedArray(4 * map.points * map.n);
+  for (let k = 0; k < map.n; k++) writeDiverging(pixels, k * map.points, map.values, k, map.n, map.points, map.largest);
   return pixels;
 }
 

@@ -1,10 +1,12 @@
 /**
  * NetworkDiagram front end (anywidget module): draws the `architecture` trait as neuron
- * columns, strips, heatmaps and blocks, coloured by the latest "weights" message; hovering
- * reads out the exact weight or bias. See docs/protocol.md.
+ * columns, strips, heatmaps and blocks, coloured by the latest "weights" message, with each
+ * neuron's thumbnail from the latest "activations" message and conv kernels as tiles; hovering
+ * reads out the exact weight or bias, clicking a thumbnail enlarges it, and edit mode sets a
+ * weight or bias by clicking it. See docs/protocol.md.
  */
 import type { AnyModel, RenderProps } from "@anywidget/types";
-import { readTheme, type Theme } from "../loss_chart/theme";
+import { readTheme } from "../loss_chart/theme";
 import { observeWidth, sizeCanvas } from "../shared/canvas_size";
 import { element } from "../shared/dom";
 import { formatInteger } from "../shared/format";
@@ -12,10 +14,15 @@ import { frameScheduler } from "../shared/frame_scheduler";
 import {
   changeEvent,
   CUSTOM_MESSAGE,
+  decodeActivations,
   decodeWeights,
+  isActivationsMessage,
+  isEditResultMessage,
   isWeightsMessage,
   NETWORK_DIAGRAM,
   readyMessage,
+  type DecodedActivations,
+  type DecodedConvWeights,
   type DecodedLayerWeights,
   type DecodedWeights,
   type NetworkDiagramTraits,
@@ -23,56 +30,35 @@ import {
 } from "../shared/protocol";
 import { subscriptions } from "../shared/subscriptions";
 import { observeTheme } from "../shared/theme_observer";
-import { biasColor, heatmapPixels, maxAbs, NEUTRAL_RGB, rgba } from "./colors";
-import { gapEdges } from "./edges";
+import { heatmapPixels } from "./colors";
+import { drawDiagram, type ColumnThumbnails, type Scene } from "./draw";
+import { editTarget, editTargetMessage } from "./edit";
+import { gapEdges, type GapEdges } from "./edges";
+import { openValueEditor, type ValueEditor } from "./editor";
+import { createEnlargedView, drawNeuronMap, ENLARGED_SIZE } from "./enlarged";
 import { hitTest, type Hit } from "./hit_test";
-import { aggregateStrip, diagramLayout, formatParams, layerLabel, type DiagramLayout, type Gap } from "./layout";
+import { kernelAtlasPixels, type KernelShape } from "./kernels";
+import { diagramLayout, formatParams, type DiagramLayout } from "./layout";
+import { describeHit, formatValue, neuronCaption } from "./readout";
 import { parseArchitecture, type ArchitectureSpec } from "./spec";
+import { columnImagePixels, matchActivations, type ColumnActivations } from "./thumbnails";
+import { createDiagramToolbar, type ChannelPicker } from "./toolbar";
+import { blockKernel, gapWeights } from "./weights";
+
+export { describeHit, formatValue } from "./readout";
 
 type Model = AnyModel<NetworkDiagramTraits>;
 
-const NEUTRAL = rgba(NEUTRAL_RGB, 1);
-const LABEL_LINE_HEIGHT = 12;
-const LABEL_LINES = 3;
-
-/** A value with 4 significant digits and no trailing zeros: -0.4213, 0.0123, 1.235e-7. */
-export function formatValue(value: number): string {
-  return Number.isFinite(value) ? String(Number(value.toPrecision(4))) : String(value);
-}
-
-/** The read-out text for a hit, with the values of `weights` where they are known. */
-export function describeHit(hit: Hit, spec: ArchitectureSpec, layout: DiagramLayout, weights: Map<number, DecodedLayerWeights>): string {
-  const name = (layer: number | null) => (layer === null || layer < 0 ? "input" : spec.layers[layer]?.name ?? `layer ${layer}`);
-  switch (hit.kind) {
-    case "neuron": {
-      if (hit.layer === null) return `input neuron ${hit.i}`;
-      const bias = weights.get(hit.layer)?.bias;
-      return bias ? `${name(hit.layer)} neuron ${hit.i} bias = ${formatValue(bias[hit.i])}` : `${name(hit.layer)} neuron ${hit.i}`;
-    }
-    case "strip": {
-      const range = `neurons ${hit.start}–${hit.end - 1}`;
-      if (hit.layer === null) return `input ${range}`;
-      const bias = weights.get(hit.layer)?.bias;
-      if (!bias) return `${name(hit.layer)} ${range}`;
-      const mean = aggregateStrip(bias, layout.columns[hit.column])[hit.cell];
-      return `${name(hit.layer)} ${range} mean bias = ${formatValue(mean)}`;
-    }
-    case "heatmap":
-    case "edge": {
-      const layer = weights.get(hit.layer);
-      const gap = layout.gaps[hit.gap];
-      const where = `${name(hit.layer)} weight [${hit.i}→${hit.j}]`;
-      return layer ? `${where} = ${formatValue(layer.kernel[hit.i * gap.nOut + hit.j])}` : where;
-    }
-    case "block":
-      return hit.layer < 0 ? "input" : `${name(hit.layer)}: ${layerLabel(spec.layers[hit.layer])}`;
-  }
-}
-
-/** The weights of `gap` when the message held a layer of matching size. */
-function gapWeights(gap: Gap, weights: Map<number, DecodedLayerWeights>): DecodedLayerWeights | null {
-  const layer = weights.get(gap.layer);
-  return layer && layer.nIn === gap.nIn && layer.nOut === gap.nOut ? layer : null;
+/** An offscreen canvas holding `pixels` (width x height RGBA), or null where ImageData is missing. */
+function imageOf(pixels: Uint8ClampedArray<ArrayBuffer>, width: number, height: number): HTMLCanvasElement | null {
+  if (typeof ImageData === "undefined" || width <= 0 || height <= 0) return null;
+  const image = document.createElement("canvas");
+  image.width = width;
+  image.height = height;
+  const imageContext = image.getContext("2d");
+  if (!imageContext) return null;
+  imageContext.putImageData(new ImageData(pixels, width, height), 0, 0);
+  return image;
 }
 
 function treeTable(spec: ArchitectureSpec): HTMLTableElement {
@@ -93,31 +79,88 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
   let spec: ArchitectureSpec | null = null;
   let specError = "";
   let layout: DiagramLayout | null = null;
+  let layoutKey = "";
   let weights: DecodedWeights | null = null;
   let byLayer = new Map<number, DecodedLayerWeights>();
+  let convs = new Map<number, DecodedConvWeights>();
+  let activations: DecodedActivations | null = null;
+  /** Per layout column: its activations, matched when the layout was made. */
+  let matched: (ColumnActivations | null)[] = [];
   let containerWidth = 0;
   let context: CanvasRenderingContext2D | null | undefined;
-  /** Offscreen heatmap images by gap layer, rebuilt when the weights change. */
+  // Caches, each rebuilt at most once per message (or layout / channel change), never per frame.
   let heatmaps = new Map<number, HTMLCanvasElement | null>();
+  let edgeCache = new Map<number, GapEdges>();
+  let thumbnailCache = new Map<number, ColumnThumbnails>();
+  let kernelCache = new Map<number, HTMLCanvasElement | null>();
+  /** The input channel drawn per conv layer. */
+  const channels = new Map<number, number>();
+  let editing = false;
+  let editor: ValueEditor | null = null;
+  let enlarged: { column: number; neuron: number } | null = null;
+
+  const dom = new AbortController();
+  const listen = { signal: dom.signal };
 
   const titleLine = element("div", { class: "jaxscope-diagram-title", "data-testid": "diagram-title" });
+  const toolbar = createDiagramToolbar({ onToggleEdit: () => setEditing(!editing), onChannel: pickChannel }, dom.signal);
   const canvas = element("canvas", { class: "jaxscope-canvas jaxscope-diagram-canvas", "data-testid": "diagram-canvas" });
   const fallback = element("div", { class: "jaxscope-diagram-fallback", "data-testid": "diagram-fallback" });
   const readout = element("div", { class: "jaxscope-readout", "data-testid": "diagram-readout" });
+  const enlargedView = createEnlargedView();
   const root = element(
     "div",
-    { class: "jaxscope jaxscope-network-diagram", "data-testid": "network-diagram", "data-layers": "0", "data-edges": "0", "data-version": "" },
+    {
+      class: "jaxscope jaxscope-network-diagram",
+      "data-testid": "network-diagram",
+      "data-layers": "0",
+      "data-edges": "0",
+      "data-version": "",
+      "data-thumbnails": "0",
+      "data-kernels": "0",
+      "data-editing": "false",
+    },
     titleLine,
+    toolbar.root,
     canvas,
     fallback,
     readout,
   );
   el.append(root);
 
+  const editable = () => model.get(NETWORK_DIAGRAM.editable) !== false;
+
   function syncTitle(): void {
     const title = model.get(NETWORK_DIAGRAM.title) ?? "";
     const total = spec ? formatParams(spec.totalParams) : "";
     titleLine.textContent = [title, total].filter(Boolean).join(" · ");
+  }
+
+  function syncToolbar(): void {
+    toolbar.update({ editing, editable: editable() });
+    root.dataset.editing = String(editing);
+    const pickers: ChannelPicker[] = [];
+    for (const conv of convs.values()) {
+      const layer = spec?.layers[conv.layer];
+      if (layer?.kind === "conv" && conv.shape[1] > 1) pickers.push({ layer: conv.layer, name: layer.name, inChannels: conv.shape[1] });
+    }
+    toolbar.setChannelPickers(pickers, channels);
+  }
+
+  function setEditing(on: boolean): void {
+    const next = on && editable();
+    if (next === editing) return;
+    editing = next;
+    editor?.close();
+    if (editing) closeEnlarged();
+    canvas.classList.remove("jaxscope-clickable");
+    syncToolbar();
+  }
+
+  function pickChannel(layer: number, channel: number): void {
+    channels.set(layer, channel);
+    kernelCache.delete(layer);
+    redraw.request();
   }
 
   function loadArchitecture(): void {
@@ -129,9 +172,12 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
       specError = (error as Error).message;
     }
     layout = null;
-    heatmaps = new Map();
+    thumbnailCache = new Map();
+    closeEnlarged();
+    editor?.close();
     const drawable = spec !== null && spec.drawable;
     canvas.hidden = !drawable;
+    toolbar.root.hidden = !drawable;
     fallback.hidden = drawable;
     fallback.replaceChildren();
     if (!drawable) {
@@ -140,155 +186,109 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
       if (spec) fallback.append(treeTable(spec));
       root.dataset.layers = "0";
       root.dataset.edges = "0";
+      root.dataset.thumbnails = "0";
+      root.dataset.kernels = "0";
     }
     readout.textContent = "";
     syncTitle();
+    syncToolbar();
   }
 
-  function heatmapImage(gap: Gap, layer: DecodedLayerWeights): HTMLCanvasElement | null {
-    if (heatmaps.has(gap.layer)) return heatmaps.get(gap.layer)!;
-    let image: HTMLCanvasElement | null = null;
-    if (typeof ImageData !== "undefined" && gap.nIn > 0 && gap.nOut > 0) {
-      image = document.createElement("canvas");
-      image.width = gap.nOut;
-      image.height = gap.nIn;
-      const imageContext = image.getContext("2d");
-      if (imageContext) imageContext.putImageData(new ImageData(heatmapPixels(layer.kernel, gap.nIn, gap.nOut), gap.nOut, gap.nIn), 0, 0);
-      else image = null;
-    }
-    heatmaps.set(gap.layer, image);
+  /** The layout for this size, these conv shapes and activations; made again only when one changes. */
+  function currentLayout(sheet: ArchitectureSpec, width: number, height: number): DiagramLayout {
+    const kernels = new Map<number, KernelShape>();
+    for (const conv of convs.values()) if (sheet.layers[conv.layer]?.kind === "conv") kernels.set(conv.layer, conv.shape);
+    const columnsKey = activations ? activations.columns.map((c) => `${c.layer}:${c.n}`).join(",") : "";
+    const kernelsKey = [...kernels].map(([layer, shape]) => `${layer}:${shape.join("x")}`).join(",");
+    const key = `${width}x${height}|${columnsKey}|${kernelsKey}`;
+    if (layout !== null && key === layoutKey) return layout;
+    let next = diagramLayout(sheet, { width, height, kernels });
+    matched = matchActivations(next.columns, activations);
+    if (matched.some((map) => map !== null)) next = diagramLayout(sheet, { width, height, kernels, thumbnails: true });
+    layout = next;
+    layoutKey = key;
+    heatmaps = new Map();
+    edgeCache = new Map();
+    return next;
+  }
+
+  function heatmapImage(g: number): HTMLCanvasElement | null {
+    if (heatmaps.has(g)) return heatmaps.get(g)!;
+    const gap = layout!.gaps[g];
+    const layer = gapWeights(gap, byLayer);
+    const image = layer && gap.nIn > 0 && gap.nOut > 0 ? imageOf(heatmapPixels(layer.kernel, gap.nIn, gap.nOut), gap.nOut, gap.nIn) : null;
+    heatmaps.set(g, image);
     return image;
   }
 
-  function drawDiagram(ctx: CanvasRenderingContext2D, lay: DiagramLayout, theme: Theme): number {
-    let edges = 0;
-    // Gaps: edges (faint first) or heatmaps.
-    for (const gap of lay.gaps) {
-      const from = lay.columns[gap.from];
-      const to = lay.columns[gap.to];
-      const layer = gapWeights(gap, byLayer);
-      if (gap.mode === "edges") {
-        if (layer) {
-          for (const bucket of gapEdges(from, to, layer.kernel).buckets) {
-            ctx.strokeStyle = bucket.color;
-            ctx.lineWidth = bucket.width;
-            ctx.beginPath();
-            const s = bucket.segments;
-            for (let k = 0; k < s.length; k += 4) {
-              ctx.moveTo(s[k], s[k + 1]);
-              ctx.lineTo(s[k + 2], s[k + 3]);
-            }
-            ctx.stroke();
-            edges += bucket.count;
-          }
-        } else {
-          // No weights yet: the wiring in faint grey.
-          ctx.strokeStyle = rgba(NEUTRAL_RGB, 0.25);
-          ctx.lineWidth = 0.5;
-          ctx.beginPath();
-          for (const y0 of from.ys) {
-            for (const y1 of to.ys) {
-              ctx.moveTo(from.x, y0);
-              ctx.lineTo(to.x, y1);
-            }
-          }
-          ctx.stroke();
-          edges += from.ys.length * to.ys.length;
-        }
-      } else if (gap.heatmap) {
-        const rect = gap.heatmap;
-        const image = layer ? heatmapImage(gap, layer) : null;
-        if (image) {
-          ctx.imageSmoothingEnabled = false;
-          ctx.drawImage(image, rect.x, rect.y, rect.width, rect.height);
-        }
-        ctx.strokeStyle = theme.axis;
-        ctx.lineWidth = 1;
-        ctx.strokeRect(rect.x, rect.y, rect.width, rect.height);
-      }
-    }
-
-    // Skip connections.
-    ctx.strokeStyle = theme.mutedText;
-    ctx.lineWidth = 1;
-    ctx.setLineDash?.([4, 3]);
-    for (const arc of lay.skips) {
-      ctx.beginPath();
-      ctx.moveTo(arc.x0, arc.y);
-      ctx.quadraticCurveTo((arc.x0 + arc.x1) / 2, arc.controlY, arc.x1, arc.y);
-      ctx.stroke();
-    }
-    ctx.setLineDash?.([]);
-
-    // Neurons and strips.
-    for (const column of lay.columns) {
-      const bias = column.biasLayer === null ? null : byLayer.get(column.biasLayer)?.bias ?? null;
-      const usable = bias !== null && bias.length === column.count ? bias : null;
-      const largest = usable ? maxAbs(usable) : 0;
-      if (column.mode === "neurons") {
-        ctx.strokeStyle = theme.axis;
-        ctx.lineWidth = 1;
-        column.ys.forEach((y, i) => {
-          ctx.fillStyle = usable ? biasColor(usable[i], largest) : NEUTRAL;
-          ctx.beginPath();
-          ctx.arc(column.x, y, column.radius, 0, 2 * Math.PI);
-          ctx.fill();
-          ctx.stroke();
-        });
-      } else {
-        const means = usable ? aggregateStrip(usable, column) : null;
-        const cellHeight = (column.bottom - column.top) / column.cells;
-        const left = column.x - column.stripWidth / 2;
-        for (let cell = 0; cell < column.cells; cell++) {
-          ctx.fillStyle = means ? biasColor(means[cell], largest) : NEUTRAL;
-          ctx.fillRect(left, column.top + cell * cellHeight, column.stripWidth, cellHeight);
-        }
-        ctx.strokeStyle = theme.axis;
-        ctx.lineWidth = 1;
-        ctx.strokeRect(left, column.top, column.stripWidth, column.bottom - column.top);
-      }
-    }
-
-    // Blocks.
-    ctx.textAlign = "center";
-    ctx.textBaseline = "middle";
-    ctx.font = `11px ${theme.fontFamily}`;
-    for (const block of lay.blocks) {
-      const x = block.x - block.width / 2;
-      const h = block.bottom - block.top;
-      ctx.fillStyle = theme.grid;
-      ctx.strokeStyle = theme.axis;
-      ctx.beginPath();
-      if (typeof ctx.roundRect === "function") ctx.roundRect(x, block.top, block.width, h, 4);
-      else ctx.rect(x, block.top, block.width, h);
-      ctx.fill();
-      ctx.stroke();
-      const kind = block.layer < 0 ? "input" : (spec?.layers[block.layer]?.kind ?? "").replace("_", " ");
-      ctx.save();
-      ctx.translate(block.x, (block.top + block.bottom) / 2);
-      ctx.rotate(-Math.PI / 2);
-      ctx.fillStyle = theme.text;
-      ctx.fillText(kind, 0, 0);
-      ctx.restore();
-    }
-
-    // Labels: " · "-separated parts on up to LABEL_LINES lines.
-    ctx.textBaseline = "top";
-    ctx.font = `10px ${theme.fontFamily}`;
-    for (const label of lay.labels) {
-      const parts = label.text.split(" · ");
-      const lines = parts.slice(0, LABEL_LINES - 1);
-      if (parts.length >= LABEL_LINES) lines.push(parts.slice(LABEL_LINES - 1).join(" · "));
-      ctx.fillStyle = theme.text;
-      lines.forEach((line, k) => {
-        if (k > 0) ctx.fillStyle = theme.mutedText;
-        // Keep the first and last columns' labels inside the canvas (text is centred on x).
-        const half = ctx.measureText(line).width / 2;
-        const x = Math.min(Math.max(label.x, half + 2), lay.width - half - 2);
-        ctx.fillText(line, x, label.y + k * LABEL_LINE_HEIGHT);
-      });
-    }
+  function edgesOf(g: number): GapEdges | null {
+    const cached = edgeCache.get(g);
+    if (cached) return cached;
+    const gap = layout!.gaps[g];
+    const layer = gapWeights(gap, byLayer);
+    if (!layer) return null;
+    const edges = gapEdges(layout!.columns[gap.from], layout!.columns[gap.to], layer.kernel);
+    edgeCache.set(g, edges);
     return edges;
+  }
+
+  function thumbnailsOf(c: number): ColumnThumbnails | null {
+    const map = matched[c] ?? null;
+    if (map === null) return null;
+    const cached = thumbnailCache.get(c);
+    if (cached && cached.map.values === map.values) return cached;
+    const image = map.dims === 2 ? imageOf(columnImagePixels(map), map.cols, map.rows * map.n) : null;
+    const thumbnails = { map, image };
+    thumbnailCache.set(c, thumbnails);
+    return thumbnails;
+  }
+
+  function kernelAtlas(b: number): HTMLCanvasElement | null {
+    const block = layout!.blocks[b];
+    const conv = blockKernel(block, convs);
+    if (!conv || !block.kernels) return null;
+    if (kernelCache.has(conv.layer)) return kernelCache.get(conv.layer)!;
+    const [, inChannels, kernelHeight, kernelWidth] = conv.shape;
+    const channel = Math.min(channels.get(conv.layer) ?? 0, inChannels - 1);
+    const shown = block.kernels.shown;
+    const atlas = imageOf(kernelAtlasPixels(conv.kernel, conv.shape, channel, shown), shown * kernelWidth, kernelHeight);
+    kernelCache.set(conv.layer, atlas);
+    return atlas;
+  }
+
+  function syncEnlarged(): void {
+    if (enlarged === null || layout === null || spec === null) return;
+    const thumbnails = thumbnailsOf(enlarged.column);
+    if (thumbnails === null || enlarged.neuron >= thumbnails.map.n) {
+      closeEnlarged();
+      return;
+    }
+    const { map, image } = thumbnails;
+    enlargedView.caption.textContent = neuronCaption(spec, map, enlarged.neuron);
+    const pixelRatio = sizeCanvas(enlargedView.canvas, ENLARGED_SIZE, ENLARGED_SIZE);
+    const enlargedContext = enlargedView.canvas.getContext("2d");
+    if (!enlargedContext) return;
+    enlargedContext.setTransform(pixelRatio, 0, 0, pixelRatio, 0, 0);
+    const source = image ? { source: image, sy: enlarged.neuron * map.rows } : null;
+    drawNeuronMap(enlargedContext, map, enlarged.neuron, source, readTheme(root));
+  }
+
+  function openEnlarged(column: number, neuron: number): void {
+    enlarged = { column, neuron };
+    // Over the half of the diagram away from the neuron, level with the canvas's top.
+    const onRight = layout !== null && layout.columns[column].x > layout.width / 2;
+    enlargedView.root.style.top = `${canvas.offsetTop + 4}px`;
+    enlargedView.root.style.left = onRight ? "8px" : "";
+    enlargedView.root.style.right = onRight ? "" : "8px";
+    root.append(enlargedView.root);
+    syncEnlarged();
+    enlargedView.close.focus({ preventScroll: true });
+  }
+
+  function closeEnlarged(): void {
+    if (enlarged === null) return;
+    enlarged = null;
+    enlargedView.root.remove();
   }
 
   function draw(): void {
@@ -300,10 +300,7 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
       return;
     }
     if (width <= 0) return;
-    if (layout === null || layout.width !== width || layout.height !== height) {
-      layout = diagramLayout(spec, { width, height });
-      heatmaps = new Map();
-    }
+    const lay = currentLayout(spec, width, height);
     const pixelRatio = sizeCanvas(canvas, width, height);
     if (context === undefined) context = canvas.getContext("2d");
     if (context === null) return;
@@ -311,16 +308,26 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
     context.setTransform(pixelRatio, 0, 0, pixelRatio, 0, 0);
     context.fillStyle = theme.background;
     context.fillRect(0, 0, width, height);
-    const edges = drawDiagram(context, layout, theme);
-    root.dataset.layers = String(layout.labels.length);
-    root.dataset.edges = String(edges);
+    const scene: Scene = {
+      spec,
+      weights: byLayer,
+      edges: edgesOf,
+      heatmap: heatmapImage,
+      thumbnails: lay.columns.map((_, c) => thumbnailsOf(c)),
+      kernels: lay.blocks.map((_, b) => kernelAtlas(b)),
+    };
+    const counts = drawDiagram(context, lay, theme, scene);
+    root.dataset.layers = String(lay.labels.length);
+    root.dataset.edges = String(counts.edges);
+    root.dataset.thumbnails = String(counts.thumbnails);
+    root.dataset.kernels = String(counts.kernels);
     if (weights) root.dataset.version = String(weights.version);
+    syncEnlarged();
   }
 
   const redraw = frameScheduler(draw);
 
-  function onMessage(content: unknown, buffers: readonly WireBuffer[] = []): void {
-    if (!isWeightsMessage(content)) return;
+  function onWeights(content: unknown, buffers: readonly WireBuffer[]): void {
     try {
       weights = decodeWeights(content, buffers);
     } catch (error) {
@@ -328,8 +335,33 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
       return;
     }
     byLayer = new Map(weights.layers.map((layer) => [layer.layer, layer]));
+    convs = new Map(weights.convs.map((conv) => [conv.layer, conv]));
     heatmaps = new Map();
+    edgeCache = new Map();
+    kernelCache = new Map();
+    syncToolbar();
     redraw.request();
+  }
+
+  function onActivations(content: unknown, buffers: readonly WireBuffer[]): void {
+    try {
+      activations = decodeActivations(content, buffers);
+    } catch (error) {
+      console.error(error);
+      return;
+    }
+    layout = null;
+    thumbnailCache = new Map();
+    redraw.request();
+  }
+
+  function onMessage(content: unknown, buffers: readonly WireBuffer[] = []): void {
+    if (isWeightsMessage(content)) onWeights(content, buffers);
+    else if (isActivationsMessage(content)) onActivations(content, buffers);
+    else if (isEditResultMessage(content)) {
+      readout.textContent = content.ok ? "" : content.message;
+      readout.classList.toggle("jaxscope-readout-problem", !content.ok);
+    }
   }
 
   const subs = subscriptions(model as Model);
@@ -340,20 +372,84 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
   });
   subs.on(changeEvent(NETWORK_DIAGRAM.height), () => redraw.request());
   subs.on(changeEvent(NETWORK_DIAGRAM.title), syncTitle);
+  subs.on(changeEvent(NETWORK_DIAGRAM.editable), () => {
+    if (!editable()) setEditing(false);
+    syncToolbar();
+  });
 
-  const dom = new AbortController();
-  const listen = { signal: dom.signal };
+  /** The hit under a pointer event, in the layout's CSS pixels. */
+  function hitAt(event: MouseEvent): Hit | null {
+    if (layout === null) return null;
+    const rect = canvas.getBoundingClientRect();
+    return hitTest(layout, event.clientX - rect.left, event.clientY - rect.top);
+  }
+
+  const hasThumbnail = (hit: Hit | null): hit is Extract<Hit, { kind: "neuron" }> =>
+    hit !== null && hit.kind === "neuron" && thumbnailsOf(hit.column) !== null;
+
   canvas.addEventListener(
     "pointermove",
     (event) => {
       if (spec === null || layout === null) return;
-      const rect = canvas.getBoundingClientRect();
-      const hit = hitTest(layout, event.clientX - rect.left, event.clientY - rect.top);
-      readout.textContent = hit ? describeHit(hit, spec, layout, byLayer) : "";
+      const hit = hitAt(event);
+      readout.classList.remove("jaxscope-readout-problem");
+      let text = hit ? describeHit(hit, spec, layout, byLayer, convs, channels) : "";
+      let clickable = false;
+      if (editing) {
+        clickable = editTarget(hit, layout, byLayer) !== null;
+        if (clickable) text += " · click to edit";
+      } else if (hasThumbnail(hit)) {
+        clickable = true;
+        text += " · click to enlarge";
+      }
+      readout.textContent = text;
+      canvas.classList.toggle("jaxscope-clickable", clickable);
     },
     listen,
   );
-  canvas.addEventListener("pointerleave", () => void (readout.textContent = ""), listen);
+  canvas.addEventListener(
+    "pointerleave",
+    () => {
+      if (!readout.classList.contains("jaxscope-readout-problem")) readout.textContent = "";
+      canvas.classList.remove("jaxscope-clickable");
+    },
+    listen,
+  );
+  canvas.addEventListener(
+    "click",
+    (event) => {
+      if (layout === null) return;
+      const hit = hitAt(event);
+      if (editing) {
+        const target = editTarget(hit, layout, byLayer);
+        if (target === null) return;
+        editor?.close();
+        const box = root.getBoundingClientRect();
+        editor = openValueEditor(
+          root,
+          { left: event.clientX - box.left, top: event.clientY - box.top },
+          formatValue(target.value),
+          (value) => model.send(editTargetMessage(target, value)),
+          () => void (editor = null),
+        );
+      } else if (hasThumbnail(hit)) {
+        openEnlarged(hit.column, hit.i);
+      } else {
+        closeEnlarged();
+      }
+    },
+    listen,
+  );
+  enlargedView.close.addEventListener("click", closeEnlarged, listen);
+  root.addEventListener(
+    "keydown",
+    (event) => {
+      if (event.key !== "Escape" || enlarged === null) return;
+      event.stopPropagation();
+      closeEnlarged();
+    },
+    listen,
+  );
 
   const stopObservingWidth = observeWidth(root, (width) => {
     containerWidth = width;
@@ -369,6 +465,7 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
 
   return () => {
     subs.dispose();
+    editor?.close();
     dom.abort();
     stopObservingWidth();
     stopObservingTheme();
