@@ -63,8 +63,9 @@ def update_cost(history_points: int) -> float:
     return statistics.median(times)
 
 
-def diagram_update_cost(sizes: list[int]) -> tuple[float, int]:
-    """Python cost of one NetworkDiagram weight update (course-style MLP of ``sizes``)."""
+def diagram_update_cost(sizes: list[int], maps: bool = False) -> tuple[float, int]:
+    """Python cost of one NetworkDiagram weight update (course-style MLP of ``sizes``); with
+    ``maps``, every neuron's values over the input grid too (networks with 1-/2-D input)."""
     import jax
 
     from jaxscope.widgets.network_diagram import NetworkDiagram
@@ -72,7 +73,14 @@ def diagram_update_cost(sizes: list[int]) -> tuple[float, int]:
     keys = jax.random.split(jax.random.key(0), len(sizes))
     params = {"weights": [jax.random.normal(k, (b, a)) for k, a, b in zip(keys, sizes[:-1], sizes[1:])],
               "biases": [jnp.zeros(b) for b in sizes[1:]]}
-    diagram = NetworkDiagram(params)
+
+    def forward(p, x):
+        for w, b in zip(p["weights"][:-1], p["biases"][:-1]):
+            x = jnp.tanh(x @ w.T + b)
+        return x @ p["weights"][-1].T + p["biases"][-1]
+
+    diagram = NetworkDiagram(params, apply=forward if maps else None)
+    assert diagram.thumbnails == "" or not maps, diagram.thumbnails
     diagram.comm = SerialisingComm()
     times = []
     for i in range(REPEATS):
@@ -93,6 +101,10 @@ def main() -> None:
     print(f"Python cost of one NetworkDiagram weight update (median of {REPEATS})")
     for sizes in ([1, 30, 20, 1], [50, 100, 3], [2, 20, 20, 20, 20, 1], [784, 128, 10]):
         cost, count = diagram_update_cost(sizes)
+        print(f"  {'-'.join(map(str, sizes)):>16} ({count:>7,} params): {cost * 1e3:6.3f} ms")
+    print(f"... with every neuron's map over the input grid (64 points in 1-D, 32x32 in 2-D; median of {REPEATS})")
+    for sizes in ([1, 30, 20, 1], [2, 8, 8, 1], [2, 20, 20, 20, 20, 1]):
+        cost, count = diagram_update_cost(sizes, maps=True)
         print(f"  {'-'.join(map(str, sizes)):>16} ({count:>7,} params): {cost * 1e3:6.3f} ms")
 
 

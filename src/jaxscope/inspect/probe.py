@@ -109,20 +109,34 @@ def dense_columns(apply: Callable, params: Any, kernels: Sequence[tuple[int, int
     numpy arrays (G, n) (None where a layer's input could not be found).
 
     `kernels` lists (layer number, index of that layer's kernel among the flattened leaves of
-    `params`) in call order. Compiles once per shape; see `jax.jit`.
+    `params`) in call order. Compiles once per shape; see `jax.jit`. The columns come back side
+    by side in one array: one device-to-host copy.
     """
-    return [None if c is None else np.asarray(c) for c in _jitted(apply, tuple(kernels))(params, x)]
+    run, widths = _jitted(apply, tuple(kernels))
+    joined = np.asarray(run(params, x))
+    found = [w for w in widths if w is not None]
+    parts = iter(np.split(joined, np.cumsum(found)[:-1], axis=1)) if found else iter(())
+    return [None if w is None else next(parts) for w in widths]
 
 
 _CACHE: dict = {}
 
 
-def _jitted(apply: Callable, kernels: tuple) -> Callable:
+def _jitted(apply: Callable, kernels: tuple) -> tuple[Callable, list]:
+    """The compiled capture and, once it has been traced, each column's width (None: not found)."""
     key = (id(apply), kernels)
     entry = _CACHE.get(key)
     if entry is None or entry[0] is not apply:
-        entry = (apply, jax.jit(lambda p, x: capture(apply, p, kernels, x)))
+        widths: list = []
+
+        def joined(params, x):
+            columns = capture(apply, params, kernels, x)
+            widths[:] = [None if c is None else c.shape[1] for c in columns]
+            found = [c.astype(jnp.float32) for c in columns if c is not None]
+            return jnp.concatenate(found, axis=1) if found else jnp.zeros((x.shape[0], 0), jnp.float32)
+
+        entry = (apply, jax.jit(joined), widths)
         if len(_CACHE) > 64:
             _CACHE.clear()
         _CACHE[key] = entry
-    return entry[1]
+    return entry[1], entry[2]
