@@ -126,7 +126,18 @@ export function heatmapPixels(
     throw new Error(`heatmapPixels: ${values.length} values do not fill a ${rows}x${cols} matrix`);
   }
   const pixels = new Uint8ClampedArray(rows * cols * 4);
-  for (let k = 0; k < values.length; k++) pixels.set(heatmapColor(values[k], largest), k * 4);
+  // heatmapColor inlined: a 784x128 matrix is 100k cells, redrawn with every weights message.
+  const finite = largest > 0 && largest !== Infinity;
+  for (let k = 0; k < values.length; k++) {
+    const value = values[k];
+    if (Number.isNaN(value)) continue; // stays [0, 0, 0, 0]
+    const hue = value < 0 ? NEGATIVE_RGB : POSITIVE_RGB;
+    const p = 4 * k;
+    pixels[p] = hue[0];
+    pixels[p + 1] = hue[1];
+    pixels[p + 2] = hue[2];
+    pixels[p + 3] = finite ? Math.round(255 * Math.min(1, Math.abs(value) / largest)) : 0;
+  }
   return pixels;
 }
 

@@ -61,3 +61,22 @@ export function convNetJson(): Record<string, unknown> {
     tree: [],
   };
 }
+
+/** A CNN on 8x8 RGB images: conv_0 (3 -> 20 channels, 3x3, HWIO kernel), relu, flatten, dense_0 1280->10. */
+export function rgbConvNetJson(): Record<string, unknown> {
+  const layers = [
+    layer("conv_0", "conv", [8, 8, 3], [8, 8, 20], { kernel: [3, 3, 3, 20], bias: [20] }),
+    layer("relu", "activation", [8, 8, 20], [8, 8, 20], {}, "relu"),
+    layer("flatten", "flatten", [8, 8, 20], [1280]),
+    layer("dense_0", "dense", [1280], [10], { kernel: [1280, 10], bias: [10] }),
+  ];
+  return {
+    orientation: "in_out",
+    layers,
+    skips: [],
+    total_params: layers.reduce((sum, l) => sum + l.param_count, 0),
+    drawable: true,
+    reason: "",
+    tree: [],
+  };
+}

@@ -62,3 +62,44 @@ describe("hitTest on aggregated layers", () => {
     expect(hitTest(conv, 130, 192)).toEqual({ kind: "block", block: 1, layer: 0 });
   });
 });
+
+describe("hitTest on thumbnail squares", () => {
+  // 2-8-8-1 with thumbnails on 408x300: input squares of 44px at (24, 114) and (24, 166).
+  const squares = diagramLayout(parseArchitecture(mlpJson([2, 8, 8, 1])), { width: 408, height: 300, padding: 20, labelHeight: 20, thumbnails: true });
+
+  it("finds a neuron anywhere in its square, corners included", () => {
+    expect(hitTest(squares, 24, 114)).toEqual({ kind: "neuron", column: 0, layer: null, i: 0 });
+    expect(hitTest(squares, 24 - 22, 114 - 22)).toEqual({ kind: "neuron", column: 0, layer: null, i: 0 });
+    expect(hitTest(squares, 24 + 23.5, 166 + 23.5)).toEqual({ kind: "neuron", column: 0, layer: null, i: 1 });
+  });
+
+  it("finds the nearer of two squares that both reach the pointer", () => {
+    // Hidden squares of 25.5px every 30px at x = 144: y = 49 is 14 from neuron 0, 16 from neuron 1.
+    expect(hitTest(squares, 144, 49)).toEqual({ kind: "neuron", column: 1, layer: 0, i: 0 });
+    expect(hitTest(squares, 144, 51)).toEqual({ kind: "neuron", column: 1, layer: 0, i: 1 });
+  });
+
+  it("finds nothing just outside a square's slack, and the edge between squares", () => {
+    expect(hitTest(squares, 24 + 24.5, 114)).toMatchObject({ kind: "edge", gap: 0, i: 0 });
+    expect(hitTest(squares, 24, 114 - 24.5)).toBeNull();
+  });
+});
+
+describe("hitTest on conv kernel tiles", () => {
+  // The conv block at x = 130 is 88 x 236.8 px from y = 73.6: tiles of 3x3 kernel pixels, 12px each.
+  const conv = diagramLayout(parseArchitecture(convNetJson()), {
+    width: 700, height: 400, padding: 20, labelHeight: 40, kernels: new Map([[0, [8, 1, 3, 3] as const]]),
+  });
+  const tiles = conv.blocks[1].kernels!;
+
+  it("finds the kernel pixel of the tile under the pointer", () => {
+    const tile = tiles.tiles[3];
+    expect(hitTest(conv, tile.x + 2.5 * 12, tile.y + 1.5 * 12)).toEqual({ kind: "kernel", block: 1, layer: 0, out: 3, row: 1, col: 2 });
+    expect(hitTest(conv, tiles.tiles[0].x, tiles.tiles[0].y)).toEqual({ kind: "kernel", block: 1, layer: 0, out: 0, row: 0, col: 0 });
+  });
+
+  it("finds the block around the tiles", () => {
+    expect(hitTest(conv, 130, 80)).toEqual({ kind: "block", block: 1, layer: 0 });
+    expect(hitTest(conv, tiles.tiles[0].x - 1, tiles.tiles[0].y)).toEqual({ kind: "block", block: 1, layer: 0 });
+  });
+});

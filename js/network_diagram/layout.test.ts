@@ -151,6 +151,83 @@ describe("diagramLayout of a conv net", () => {
   });
 });
 
+describe("diagramLayout with thumbnails", () => {
+  const size = { width: 408, height: 300, padding: 20, labelHeight: 20, thumbnails: true };
+
+  it("insets the first and last columns by half the largest square + 2px, so squares stay inside", () => {
+    const layout = diagramLayout(mlp([2, 8, 8, 1]), size);
+    expect(layout.columns.map((c) => c.x)).toEqual([24, 144, 264, 384]);
+    expect(layout.labels.map((l) => l.x)).toEqual([24, 144, 264, 384]);
+  });
+
+  it("spaces 2-8-8-1 neurons up to 52px apart as squares of 0.85 x spacing, at most 44px", () => {
+    const layout = diagramLayout(mlp([2, 8, 8, 1]), size);
+    const [input, hidden, , output] = layout.columns;
+    expect([input.ys, input.side, input.radius, input.top, input.bottom]).toEqual([[114, 166], 44, 22, 92, 188]);
+    // 8 neurons in 240px: 30px apart, squares of 25.5px.
+    expect(hidden.ys).toEqual(Array.from({ length: 8 }, (_, i) => 35 + 30 * i));
+    expect([hidden.side, hidden.radius, hidden.top, hidden.bottom]).toEqual([25.5, 12.75, 22.25, 257.75]);
+    expect([output.ys, output.side]).toEqual([[140], 44]);
+  });
+
+  it("keeps the columns, gaps and labels of the circle layout", () => {
+    const circles = diagramLayout(mlp([2, 8, 8, 1]), { ...size, thumbnails: false });
+    const squares = diagramLayout(mlp([2, 8, 8, 1]), size);
+    expect(squares.columns.map((c) => [c.count, c.biasLayer, c.mode])).toEqual(circles.columns.map((c) => [c.count, c.biasLayer, c.mode]));
+    expect(squares.gaps).toEqual(circles.gaps);
+    expect(squares.labels.map((l) => [l.layers, l.text, l.y])).toEqual(circles.labels.map((l) => [l.layers, l.text, l.y]));
+    expect(circles.columns.map((c) => [c.x, c.side])).toEqual([[20, 0], [142.66666666666669, 0], [265.33333333333337, 0], [388, 0]]);
+  });
+
+  it("sizes the course MLP 1-30-20-1's squares by their spacing", () => {
+    const layout = diagramLayout(mlp([1, 30, 20, 1]), size);
+    expect(layout.columns[1].ys.slice(0, 2)).toEqual([24, 32]);
+    expect(layout.columns[1].side).toBeCloseTo(6.8, 12);
+    expect(layout.columns[2].side).toBeCloseTo(10.2, 12);
+  });
+
+  it("never makes a square smaller than the circle it replaces", () => {
+    const layout = diagramLayout(mlp([1, 30, 20, 1]), { ...size, maxThumbnail: 4 });
+    expect(layout.columns.map((c) => c.side)).toEqual([12, 6.4, 9.600000000000001, 12]);
+  });
+
+  it("keeps squares within 0.6 of the slot spacing", () => {
+    const layout = diagramLayout(mlp([2, 2]), { ...size, width: 108 });
+    // Slots 60px apart (x = 24 and 84): squares of 36px, not 44.
+    expect(layout.columns.map((c) => c.side)).toEqual([36, 36]);
+  });
+
+  it("leaves strips as they are (10 neurons in 320px: squares of 0.85 x 32px)", () => {
+    const layout = diagramLayout(mlp([784, 128, 10]), { ...size, width: 600, height: 400, labelHeight: 40 });
+    expect(layout.columns.map((c) => [c.mode, c.side])).toEqual([["strip", 0], ["strip", 0], ["neurons", 27.2]]);
+  });
+});
+
+describe("diagramLayout of conv kernels", () => {
+  const size = { width: 700, height: 400, padding: 20, labelHeight: 40 };
+
+  it("widens a conv block holding kernels to 0.8 of the slot spacing and 0.8 of the height, centred", () => {
+    const layout = diagramLayout(parseArchitecture(convNetJson()), { ...size, kernels: new Map([[0, [8, 1, 3, 3] as const]]) });
+    const [input, conv, pool] = layout.blocks;
+    expect([conv.x, conv.width]).toEqual([130, 88]);
+    expect(conv.top).toBeCloseTo(73.6, 12);
+    expect(conv.bottom).toBeCloseTo(310.4, 12);
+    expect(conv.kernels).toMatchObject({ shown: 8, more: 0, columns: 2, rows: 4, pixel: 12 });
+    expect([input.width, input.kernels, pool.width, pool.kernels]).toEqual([40, undefined, 40, undefined]);
+    expect(layout.blocks.map((b) => b.x)).toEqual([20, 130, 240, 350]);
+  });
+
+  it("caps the widened block at 96px", () => {
+    const layout = diagramLayout(parseArchitecture(convNetJson()), { ...size, width: 1400, kernels: new Map([[0, [8, 1, 3, 3] as const]]) });
+    expect(layout.blocks[1].width).toBe(96);
+  });
+
+  it("ignores kernels of a layer that is not a block", () => {
+    const layout = diagramLayout(mlp([2, 3]), { ...size, kernels: new Map([[0, [3, 2, 1, 1] as const]]) });
+    expect(layout.blocks).toEqual([]);
+  });
+});
+
 describe("labels and strips", () => {
   it("formats parameter counts", () => {
     expect([formatParams(1), formatParams(0), formatParams(100416)]).toEqual(["1 param", "0 params", "100,416 params"]);

@@ -253,8 +253,10 @@ export function diagramLayout(spec: ArchitectureSpec, options: LayoutOptions): D
   const bottom = height - padding - labelHeight;
   const available = bottom - top;
   const middle = (top + bottom) / 2;
-  const xs = slots.map((_, s) => (slots.length === 1 ? width / 2 : padding + (s * (width - 2 * padding)) / (slots.length - 1)));
-  const slotSpacing = slots.length > 1 ? xs[1] - xs[0] : width - 2 * padding;
+  // Thumbnail squares in the first and last slots stay inside the canvas, border included.
+  const inset = thumbnails ? Math.max(padding, maxThumbnail / 2 + 2) : padding;
+  const xs = slots.map((_, s) => (slots.length === 1 ? width / 2 : inset + (s * (width - 2 * inset)) / (slots.length - 1)));
+  const slotSpacing = slots.length > 1 ? xs[1] - xs[0] : width - 2 * inset;
 
   const columns: NeuronColumn[] = [];
   const blocks: LayerBlock[] = [];

@@ -49,12 +49,18 @@ export { describeHit, formatValue } from "./readout";
 
 type Model = AnyModel<NetworkDiagramTraits>;
 
-/** An offscreen canvas holding `pixels` (width x height RGBA), or null where ImageData is missing. */
-function imageOf(pixels: Uint8ClampedArray<ArrayBuffer>, width: number, height: number): HTMLCanvasElement | null {
+/** The performance measure each redraw records (benchmarks/bench_diagram_browser.py reads it). */
+export const DRAW_MEASURE = "jaxscope:diagram-draw";
+
+/**
+ * An offscreen canvas holding `pixels` (width x height RGBA): `reuse` when given, else a new one;
+ * null where ImageData is missing.
+ */
+function imageOf(pixels: Uint8ClampedArray<ArrayBuffer>, width: number, height: number, reuse: HTMLCanvasElement | null = null): HTMLCanvasElement | null {
   if (typeof ImageData === "undefined" || width <= 0 || height <= 0) return null;
-  const image = document.createElement("canvas");
-  image.width = width;
-  image.height = height;
+  const image = reuse ?? document.createElement("canvas");
+  if (image.width !== width) image.width = width;
+  if (image.height !== height) image.height = height;
   const imageContext = image.getContext("2d");
   if (!imageContext) return null;
   imageContext.putImageData(new ImageData(pixels, width, height), 0, 0);
@@ -84,8 +90,9 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
   let byLayer = new Map<number, DecodedLayerWeights>();
   let convs = new Map<number, DecodedConvWeights>();
   let activations: DecodedActivations | null = null;
-  /** Per layout column: its activations, matched when the layout was made. */
+  /** Per layout column: its activations, and the message they were matched from. */
   let matched: (ColumnActivations | null)[] = [];
+  let matchedFrom: DecodedActivations | null = null;
   let containerWidth = 0;
   let context: CanvasRenderingContext2D | null | undefined;
   // Caches, each rebuilt at most once per message (or layout / channel change), never per frame.
@@ -93,6 +100,9 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
   let edgeCache = new Map<number, GapEdges>();
   let thumbnailCache = new Map<number, ColumnThumbnails>();
   let kernelCache = new Map<number, HTMLCanvasElement | null>();
+  /** Offscreen canvases kept for reuse when their image is rebuilt, by gap and by conv layer. */
+  const heatmapCanvases = new Map<number, HTMLCanvasElement>();
+  const kernelCanvases = new Map<number, HTMLCanvasElement>();
   /** The input channel drawn per conv layer. */
   const channels = new Map<number, number>();
   let editing = false;
@@ -195,16 +205,20 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
   }
 
   /** The layout for this size, these conv shapes and activations; made again only when one changes. */
-  function currentLayout(sheet: ArchitectureSpec, width: number, height: number): DiagramLayout {
+  function currentLayout(network: ArchitectureSpec, width: number, height: number): DiagramLayout {
     const kernels = new Map<number, KernelShape>();
-    for (const conv of convs.values()) if (sheet.layers[conv.layer]?.kind === "conv") kernels.set(conv.layer, conv.shape);
+    for (const conv of convs.values()) if (network.layers[conv.layer]?.kind === "conv") kernels.set(conv.layer, conv.shape);
     const columnsKey = activations ? activations.columns.map((c) => `${c.layer}:${c.n}`).join(",") : "";
     const kernelsKey = [...kernels].map(([layer, shape]) => `${layer}:${shape.join("x")}`).join(",");
     const key = `${width}x${height}|${columnsKey}|${kernelsKey}`;
-    if (layout !== null && key === layoutKey) return layout;
-    let next = diagramLayout(sheet, { width, height, kernels });
-    matched = matchActivations(next.columns, activations);
-    if (matched.some((map) => map !== null)) next = diagramLayout(sheet, { width, height, kernels, thumbnails: true });
+    if (layout !== null && key === layoutKey) {
+      // Same columns: new activations fit where the last ones did.
+      if (matchedFrom !== activations) rematch(layout);
+      return layout;
+    }
+    let next = diagramLayout(network, { width, height, kernels });
+    rematch(next);
+    if (matched.some((map) => map !== null)) next = diagramLayout(network, { width, height, kernels, thumbnails: true });
     layout = next;
     layoutKey = key;
     heatmaps = new Map();
@@ -212,11 +226,18 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
     return next;
   }
 
+  function rematch(lay: DiagramLayout): void {
+    matched = matchActivations(lay.columns, activations);
+    matchedFrom = activations;
+  }
+
   function heatmapImage(g: number): HTMLCanvasElement | null {
     if (heatmaps.has(g)) return heatmaps.get(g)!;
     const gap = layout!.gaps[g];
     const layer = gapWeights(gap, byLayer);
-    const image = layer && gap.nIn > 0 && gap.nOut > 0 ? imageOf(heatmapPixels(layer.kernel, gap.nIn, gap.nOut), gap.nOut, gap.nIn) : null;
+    const reuse = heatmapCanvases.get(g) ?? null;
+    const image = layer && gap.nIn > 0 && gap.nOut > 0 ? imageOf(heatmapPixels(layer.kernel, gap.nIn, gap.nOut), gap.nOut, gap.nIn, reuse) : null;
+    if (image) heatmapCanvases.set(g, image);
     heatmaps.set(g, image);
     return image;
   }
@@ -237,7 +258,8 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
     if (map === null) return null;
     const cached = thumbnailCache.get(c);
     if (cached && cached.map.values === map.values) return cached;
-    const image = map.dims === 2 ? imageOf(columnImagePixels(map), map.cols, map.rows * map.n) : null;
+    const reuse = cached?.image instanceof HTMLCanvasElement ? cached.image : null;
+    const image = map.dims === 2 ? imageOf(columnImagePixels(map), map.cols, map.rows * map.n, reuse) : null;
     const thumbnails = { map, image };
     thumbnailCache.set(c, thumbnails);
     return thumbnails;
@@ -251,7 +273,9 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
     const [, inChannels, kernelHeight, kernelWidth] = conv.shape;
     const channel = Math.min(channels.get(conv.layer) ?? 0, inChannels - 1);
     const shown = block.kernels.shown;
-    const atlas = imageOf(kernelAtlasPixels(conv.kernel, conv.shape, channel, shown), shown * kernelWidth, kernelHeight);
+    const reuse = kernelCanvases.get(conv.layer) ?? null;
+    const atlas = imageOf(kernelAtlasPixels(conv.kernel, conv.shape, channel, shown), shown * kernelWidth, kernelHeight, reuse);
+    if (atlas) kernelCanvases.set(conv.layer, atlas);
     kernelCache.set(conv.layer, atlas);
     return atlas;
   }
@@ -325,7 +349,19 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
     syncEnlarged();
   }
 
-  const redraw = frameScheduler(draw);
+  /** draw(), timed as a "jaxscope:diagram-draw" performance measure (for PerformanceObservers). */
+  function timedDraw(): void {
+    const start = performance.now();
+    draw();
+    try {
+      performance.measure(DRAW_MEASURE, { start, end: performance.now() });
+      performance.clearMeasures(DRAW_MEASURE); // observers still see it; the timeline need not keep it
+    } catch {
+      // User Timing level 3 missing: nothing to report.
+    }
+  }
+
+  const redraw = frameScheduler(timedDraw);
 
   function onWeights(content: unknown, buffers: readonly WireBuffer[]): void {
     try {
@@ -336,6 +372,7 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
     }
     byLayer = new Map(weights.layers.map((layer) => [layer.layer, layer]));
     convs = new Map(weights.convs.map((conv) => [conv.layer, conv]));
+    for (const conv of convs.values()) if ((channels.get(conv.layer) ?? 0) >= conv.shape[1]) channels.set(conv.layer, 0);
     heatmaps = new Map();
     edgeCache = new Map();
     kernelCache = new Map();
@@ -350,8 +387,6 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
       console.error(error);
       return;
     }
-    layout = null;
-    thumbnailCache = new Map();
     redraw.request();
   }
 
@@ -441,14 +476,14 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
     listen,
   );
   enlargedView.close.addEventListener("click", closeEnlarged, listen);
-  root.addEventListener(
+  // Escape closes the enlarged map wherever focus is; capturing at the document, since JupyterLab's
+  // own shortcuts (also captured there) may stop the event before it reaches the widget.
+  document.addEventListener(
     "keydown",
     (event) => {
-      if (event.key !== "Escape" || enlarged === null) return;
-      event.stopPropagation();
-      closeEnlarged();
+      if (event.key === "Escape" && enlarged !== null) closeEnlarged();
     },
-    listen,
+    { capture: true, signal: dom.signal },
   );
 
   const stopObservingWidth = observeWidth(root, (width) => {

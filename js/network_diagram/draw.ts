@@ -1,0 +1,269 @@
+/**
+ * Paint a laid-out diagram on a 2D context: gaps (edges or heatmaps), skip arcs, neuron columns
+ * (circles, or squares holding thumbnails), strips, blocks (with conv kernel tiles) and labels.
+ * Everything costly (edge buckets, images) comes ready-made from the scene, so a frame
+ * allocates nothing per edge or per pixel.
+ *
+ * @example
+ *   const counts = drawDiagram(context, layout, theme, scene);
+ *   root.dataset.edges = String(counts.edges);
+ */
+import type { Theme } from "../loss_chart/theme";
+import type { DecodedLayerWeights } from "../shared/protocol";
+import { biasColor, maxAbs, NEUTRAL_RGB, rgba } from "./colors";
+import type { GapEdges } from "./edges";
+import { aggregateStrip, type DiagramLayout, type NeuronColumn } from "./layout";
+import type { ArchitectureSpec } from "./spec";
+import { plotStride, traceLinePlot, type ColumnActivations } from "./thumbnails";
+import { columnBias } from "./weights";
+
+const NEUTRAL = rgba(NEUTRAL_RGB, 1);
+const FAINT = rgba(NEUTRAL_RGB, 0.25);
+const LABEL_LINE_HEIGHT = 12;
+const LABEL_LINES = 3;
+/** Width of the bias-coloured border of a thumbnail square. */
+export const THUMBNAIL_BORDER = 2;
+
+/** A column's thumbnails: its activations and, for a 2-D grid, the stacked image of every neuron. */
+export interface ColumnThumbnails {
+  map: ColumnActivations;
+  /** cols x (rows * n): neuron k's map in rows [k * rows, (k + 1) * rows); null for 1-D or without ImageData. */
+  image: CanvasImageSource | null;
+}
+
+/** What the diagram draws from, besides the layout. */
+export interface Scene {
+  spec: ArchitectureSpec | null;
+  weights: ReadonlyMap<number, DecodedLayerWeights>;
+  /** The bucketed edges of gap `gap`, or null while its weights are unknown. */
+  edges(gap: number): GapEdges | null;
+  /** The heatmap image of gap `gap`, or null. */
+  heatmap(gap: number): CanvasImageSource | null;
+  /** Per layout column. */
+  thumbnails: readonly (ColumnThumbnails | null)[];
+  /** Per layout block: the atlas of its kernel tiles (KH rows, shown * KW columns), or null. */
+  kernels: readonly (CanvasImageSource | null)[];
+}
+
+export interface DrawCounts {
+  edges: number;
+  thumbnails: number;
+  kernels: number;
+}
+
+function roundedRect(context: CanvasRenderingContext2D, x: number, y: number, width: number, height: number, radius: number): void {
+  if (typeof context.roundRect === "function") context.roundRect(x, y, width, height, radius);
+  else context.rect(x, y, width, height);
+}
+
+/** Squares with thumbnails (or plain bias colour where a column has none); returns thumbnails drawn. */
+function drawSquares(
+  context: CanvasRenderingContext2D,
+  column: NeuronColumn,
+  thumbnails: ColumnThumbnails | null,
+  bias: Float32Array | null,
+  theme: Theme,
+): number {
+  const side = column.side;
+  const half = side / 2;
+  const left = column.x - half;
+  const largest = bias ? maxAbs(bias) : 0;
+  const map = thumbnails?.map ?? null;
+  const image = thumbnails?.image ?? null;
+  let drawn = 0;
+  context.imageSmoothingEnabled = false;
+  for (let i = 0; i < column.count; i++) {
+    const top = column.ys[i] - half;
+    if (map && map.dims === 2 && image) {
+      context.drawImage(image, 0, i * map.rows, map.cols, map.rows, left, top, side, side);
+      drawn += 1;
+    } else if (map && map.dims === 1) {
+      context.fillStyle = theme.background;
+      context.fillRect(left, top, side, side);
+      drawn += 1;
+    } else {
+      context.fillStyle = bias ? biasColor(bias[i], largest) : NEUTRAL;
+      context.fillRect(left, top, side, side);
+    }
+  }
+  if (map && map.dims === 1) {
+    // Every neuron's line in one path: one stroke per column.
+    const inset = THUMBNAIL_BORDER;
+    const stride = plotStride(map.points, side);
+    context.strokeStyle = theme.text;
+    context.lineWidth = 1;
+    context.beginPath();
+    const box = { x: left + inset, y: 0, width: side - 2 * inset, height: side - 2 * inset };
+    for (let i = 0; i < column.count; i++) {
+      box.y = column.ys[i] - half + inset;
+      traceLinePlot(context, map, i, box, stride);
+    }
+    context.stroke();
+  }
+  context.lineWidth = THUMBNAIL_BORDER;
+  for (let i = 0; i < column.count; i++) {
+    context.strokeStyle = bias ? biasColor(bias[i], largest) : theme.axis;
+    context.beginPath();
+    roundedRect(context, left, column.ys[i] - half, side, side, 3);
+    context.stroke();
+  }
+  return drawn;
+}
+
+/** Draw the whole diagram; returns how many edges, thumbnails and kernel tiles were drawn. */
+export function drawDiagram(context: CanvasRenderingContext2D, lay: DiagramLayout, theme: Theme, scene: Scene): DrawCounts {
+  const counts: DrawCounts = { edges: 0, thumbnails: 0, kernels: 0 };
+  // Gaps: edges (faint first) or heatmaps.
+  lay.gaps.forEach((gap, g) => {
+    const from = lay.columns[gap.from];
+    const to = lay.columns[gap.to];
+    if (gap.mode === "edges") {
+      const edges = scene.edges(g);
+      if (edges) {
+        for (const bucket of edges.buckets) {
+          context.strokeStyle = bucket.color;
+          context.lineWidth = bucket.width;
+          context.beginPath();
+          const s = bucket.segments;
+          for (let k = 0; k < s.length; k += 4) {
+            context.moveTo(s[k], s[k + 1]);
+            context.lineTo(s[k + 2], s[k + 3]);
+          }
+          context.stroke();
+          counts.edges += bucket.count;
+        }
+      } else {
+        // No weights yet: the wiring in faint grey.
+        context.strokeStyle = FAINT;
+        context.lineWidth = 0.5;
+        context.beginPath();
+        for (const y0 of from.ys) {
+          for (const y1 of to.ys) {
+            context.moveTo(from.x, y0);
+            context.lineTo(to.x, y1);
+          }
+        }
+        context.stroke();
+        counts.edges += from.ys.length * to.ys.length;
+      }
+    } else if (gap.heatmap) {
+      const rect = gap.heatmap;
+      const image = scene.heatmap(g);
+      if (image) {
+        context.imageSmoothingEnabled = false;
+        context.drawImage(image, rect.x, rect.y, rect.width, rect.height);
+      }
+      context.strokeStyle = theme.axis;
+      context.lineWidth = 1;
+      context.strokeRect(rect.x, rect.y, rect.width, rect.height);
+    }
+  });
+
+  // Skip connections.
+  context.strokeStyle = theme.mutedText;
+  context.lineWidth = 1;
+  context.setLineDash?.([4, 3]);
+  for (const arc of lay.skips) {
+    context.beginPath();
+    context.moveTo(arc.x0, arc.y);
+    context.quadraticCurveTo((arc.x0 + arc.x1) / 2, arc.controlY, arc.x1, arc.y);
+    context.stroke();
+  }
+  context.setLineDash?.([]);
+
+  // Neurons and strips.
+  lay.columns.forEach((column, c) => {
+    const bias = columnBias(column, scene.weights);
+    const largest = bias ? maxAbs(bias) : 0;
+    if (column.mode === "neurons" && column.side > 0) {
+      counts.thumbnails += drawSquares(context, column, scene.thumbnails[c] ?? null, bias, theme);
+    } else if (column.mode === "neurons") {
+      context.strokeStyle = theme.axis;
+      context.lineWidth = 1;
+      for (let i = 0; i < column.count; i++) {
+        context.fillStyle = bias ? biasColor(bias[i], largest) : NEUTRAL;
+        context.beginPath();
+        context.arc(column.x, column.ys[i], column.radius, 0, 2 * Math.PI);
+        context.fill();
+        context.stroke();
+      }
+    } else {
+      const means = bias ? aggregateStrip(bias, column) : null;
+      const cellHeight = (column.bottom - column.top) / column.cells;
+      const left = column.x - column.stripWidth / 2;
+      for (let cell = 0; cell < column.cells; cell++) {
+        context.fillStyle = means ? biasColor(means[cell], largest) : NEUTRAL;
+        context.fillRect(left, column.top + cell * cellHeight, column.stripWidth, cellHeight);
+      }
+      context.strokeStyle = theme.axis;
+      context.lineWidth = 1;
+      context.strokeRect(left, column.top, column.stripWidth, column.bottom - column.top);
+    }
+  });
+
+  // Blocks: the kind text, rotated; above the kernel tiles when the block holds them.
+  context.textAlign = "center";
+  context.textBaseline = "middle";
+  lay.blocks.forEach((block, b) => {
+    const x = block.x - block.width / 2;
+    const h = block.bottom - block.top;
+    context.fillStyle = theme.grid;
+    context.strokeStyle = theme.axis;
+    context.lineWidth = 1;
+    context.beginPath();
+    roundedRect(context, x, block.top, block.width, h, 4);
+    context.fill();
+    context.stroke();
+    const kind = block.layer < 0 ? "input" : (scene.spec?.layers[block.layer]?.kind ?? "").replace("_", " ");
+    context.font = `11px ${theme.fontFamily}`;
+    context.fillStyle = theme.text;
+    const tiles = block.kernels;
+    if (!tiles) {
+      context.save();
+      context.translate(block.x, (block.top + block.bottom) / 2);
+      context.rotate(-Math.PI / 2);
+      context.fillText(kind, 0, 0);
+      context.restore();
+      return;
+    }
+    context.fillText(kind, tiles.labelX, tiles.labelY);
+    const atlas = scene.kernels[b] ?? null;
+    if (atlas) {
+      const [, , kernelHeight, kernelWidth] = tiles.shape;
+      const width = tiles.pixel * kernelWidth;
+      const height = tiles.pixel * kernelHeight;
+      context.imageSmoothingEnabled = false;
+      context.strokeStyle = theme.axis;
+      context.beginPath();
+      for (const tile of tiles.tiles) {
+        context.drawImage(atlas, tile.out * kernelWidth, 0, kernelWidth, kernelHeight, tile.x, tile.y, width, height);
+        context.rect(tile.x - 0.5, tile.y - 0.5, width + 1, height + 1);
+      }
+      context.stroke();
+      counts.kernels += tiles.tiles.length;
+    }
+    if (tiles.more > 0) {
+      context.font = `10px ${theme.fontFamily}`;
+      context.fillStyle = theme.mutedText;
+      context.fillText(`+${tiles.more} more`, tiles.moreX, tiles.moreY);
+    }
+  });
+
+  // Labels: " · "-separated parts on up to LABEL_LINES lines.
+  context.textBaseline = "top";
+  context.font = `10px ${theme.fontFamily}`;
+  for (const label of lay.labels) {
+    const parts = label.text.split(" · ");
+    const lines = parts.slice(0, LABEL_LINES - 1);
+    if (parts.length >= LABEL_LINES) lines.push(parts.slice(LABEL_LINES - 1).join(" · "));
+    context.fillStyle = theme.text;
+    lines.forEach((line, k) => {
+      if (k > 0) context.fillStyle = theme.mutedText;
+      // Keep the first and last columns' labels inside the canvas (text is centred on x).
+      const half = context.measureText(line).width / 2;
+      const x = Math.min(Math.max(label.x, half + 2), lay.width - half - 2);
+      context.fillText(line, x, label.y + k * LABEL_LINE_HEIGHT);
+    });
+  }
+  return counts;
+}
