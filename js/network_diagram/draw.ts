@@ -16,6 +16,7 @@ import { aggregateStrip, type DiagramLayout, type NeuronColumn } from "./layout"
 import type { ArchitectureSpec } from "./spec";
 import { plotStride, traceLinePlot, type ColumnActivations } from "./thumbnails";
 import { columnBias } from "./weights";
+import { strokeSegments } from "./strokes";
 
 const NEUTRAL = rgba(NEUTRAL_RGB, 1);
 const FAINT = rgba(NEUTRAL_RGB, 0.25);
@@ -120,16 +121,10 @@ export function drawDiagram(context: CanvasRenderingContext2D, lay: DiagramLayou
     if (gap.mode === "edges") {
       const edges = scene.edges(g);
       if (edges) {
+        const scale = Math.abs(context.getTransform?.()?.a ?? 1) || 1;
         for (const bucket of edges.buckets) {
           context.strokeStyle = bucket.color;
-          context.lineWidth = bucket.width;
-          context.beginPath();
-          const s = bucket.segments;
-          for (let k = 0; k < s.length; k += 4) {
-            context.moveTo(s[k], s[k + 1]);
-            context.lineTo(s[k + 2], s[k + 3]);
-          }
-          context.stroke();
+          strokeSegments(context, bucket.segments, bucket.width, scale);
           counts.edges += bucket.count;
         }
       } else {

@@ -71,34 +71,44 @@ describe("diagramLayout of the course MLP 1-30-20-1 on 400x300", () => {
 describe("diagramLayout representation modes", () => {
   const size = { width: 600, height: 400, padding: 20, labelHeight: 40 };
 
-  it("50-100-3 (5,300 edges): a heatmap between 50 and 100, 100 as a strip", () => {
+  it("50-100-3 (5,300 edges): every edge drawn, 100 neurons as small circles", () => {
     const layout = diagramLayout(mlp([50, 100, 3]), size);
-    expect(layout.columns.map((c) => c.mode)).toEqual(["neurons", "strip", "neurons"]);
-    expect(layout.gaps.map((g) => [g.edgeCount, g.mode])).toEqual([
-      [5000, "heatmap"],
-      [300, "heatmap"],
+    expect(layout.columns.map((c) => c.mode)).toEqual(["neurons", "neurons", "neurons"]);
+    expect(layout.gaps.map((g) => [g.edgeCount, g.mode, g.heatmap])).toEqual([
+      [5000, "edges", null],
+      [300, "edges", null],
     ]);
-    expect(layout.gaps[0].heatmap).toEqual({ x: 76, y: 20, width: 168, height: 320 });
   });
 
-  it("784-128-10: strips for 784 and 128, heatmaps between them and to the output", () => {
+  it("784-128-10: a strip for 784 and a heatmap from it; 128 -> 10 edge by edge", () => {
     const layout = diagramLayout(mlp([784, 128, 10]), size);
     expect(layout.columns.map((c) => [c.count, c.mode, c.cells])).toEqual([
       [784, "strip", 160],
-      [128, "strip", 128],
+      [128, "neurons", 128],
       [10, "neurons", 10],
     ]);
     expect(layout.columns[0]).toMatchObject({ top: 20, bottom: 340, stripWidth: 12, ys: [] });
+    expect(layout.gaps.map((g) => g.mode)).toEqual(["heatmap", "edges"]);
+  });
+
+  it("more than NEURON_LIMIT neurons make a strip, and the gaps beside it heatmaps", () => {
+    const layout = diagramLayout(mlp([784, 200, 10]), size);
+    expect(layout.columns.map((c) => [c.count, c.mode])).toEqual([[784, "strip"], [200, "strip"], [10, "neurons"]]);
     expect(layout.gaps.map((g) => g.mode)).toEqual(["heatmap", "heatmap"]);
   });
 
-  it("keeps at most EDGE_LIMIT edges in all: the largest gap gives way first", () => {
-    const layout = diagramLayout(mlp([60, 60, 60, 2]), size);
+  it("keeps at most TOTAL_EDGE_LIMIT edges in all: the largest gap gives way first", () => {
+    const layout = diagramLayout(mlp([70, 70, 70, 2]), size);
     expect(layout.gaps.map((g) => [g.edgeCount, g.mode])).toEqual([
-      [3600, "heatmap"],
-      [3600, "edges"],
-      [120, "edges"],
+      [4900, "heatmap"],
+      [4900, "edges"],
+      [140, "edges"],
     ]);
+  });
+
+  it("draws more than EDGE_LIMIT edges between two columns as a heatmap", () => {
+    const layout = diagramLayout(mlp([2, 80, 80]), size);
+    expect(layout.gaps.map((g) => [g.edgeCount, g.mode])).toEqual([[160, "edges"], [6400, "heatmap"]]);
   });
 
   it("gives way with the earlier of two equally large gaps", () => {
@@ -198,7 +208,7 @@ describe("diagramLayout with thumbnails", () => {
   });
 
   it("leaves strips as they are (10 neurons in 320px: squares of 0.85 x 32px)", () => {
-    const layout = diagramLayout(mlp([784, 128, 10]), { ...size, width: 600, height: 400, labelHeight: 40 });
+    const layout = diagramLayout(mlp([784, 200, 10]), { ...size, width: 600, height: 400, labelHeight: 40 });
     expect(layout.columns.map((c) => [c.mode, c.side])).toEqual([["strip", 0], ["strip", 0], ["neurons", 27.2]]);
   });
 });
@@ -239,17 +249,17 @@ describe("labels and strips", () => {
   });
 
   it("splits a strip's neurons into contiguous runs per cell", () => {
-    const layout = diagramLayout(mlp([100, 1]), { width: 100, height: 100, padding: 0, labelHeight: 0 });
+    const layout = diagramLayout(mlp([200, 1]), { width: 100, height: 100, padding: 0, labelHeight: 0 });
     const strip = layout.columns[0];
     expect(strip.cells).toBe(50);
-    expect([stripCellRange(strip, 0), stripCellRange(strip, 49)]).toEqual([[0, 2], [98, 100]]);
+    expect([stripCellRange(strip, 0), stripCellRange(strip, 49)]).toEqual([[0, 4], [196, 200]]);
   });
 
   it("aggregates values per strip cell as their mean, ignoring NaN", () => {
-    const layout = diagramLayout(mlp([100, 1]), { width: 100, height: 100, padding: 0, labelHeight: 0 });
-    const values = Float32Array.from({ length: 100 }, (_, k) => k);
+    const layout = diagramLayout(mlp([200, 1]), { width: 100, height: 100, padding: 0, labelHeight: 0 });
+    const values = Float32Array.from({ length: 200 }, (_, k) => k);
     values[3] = NaN;
     const means = aggregateStrip(values, layout.columns[0]);
-    expect([means[0], means[1], means[49]]).toEqual([0.5, 2, 98.5]);
+    expect([means[0], means[1], means[49]]).toEqual([1, 5.5, 197.5]);
   });
 });

@@ -3,7 +3,7 @@
  * column or block, left to right, equally spaced. The network input and each dense layer's
  * output are columns of neurons (a compact strip above NEURON_LIMIT neurons); the weights of a
  * dense layer fill the gap between its input and output columns, as edges between two neuron
- * columns while the diagram's edges stay within EDGE_LIMIT (largest gaps give way first), as a
+ * columns up to EDGE_LIMIT edges per gap and TOTAL_EDGE_LIMIT in all (largest gaps give way first), as a
  * weight-matrix heatmap otherwise; other layers (conv,
  * pool, norm, flatten, ...) are labelled blocks; elementwise activation and dropout layers fold
  * into the label of the slot before them. With `thumbnails`, neurons are squares large enough
@@ -20,8 +20,10 @@ import { denseSizes, type ArchitectureSpec, type LayerSpec, type Shape } from ".
 
 /** Most edges drawn one by one between two columns; more become a heatmap. */
 export const EDGE_LIMIT = 5000;
+/** Most edges drawn one by one in the whole diagram; the largest gaps become heatmaps first. */
+export const TOTAL_EDGE_LIMIT = 8000;
 /** Most neurons drawn as circles in a column; more become a strip. */
-export const NEURON_LIMIT = 64;
+export const NEURON_LIMIT = 128;
 /** Least height of one strip cell in CSS pixels; a cell aggregates several neurons below it. */
 export const MIN_CELL_PX = 2;
 /** Default largest distance between neuron centres: circles, and thumbnail squares. */
@@ -303,7 +305,7 @@ export function diagramLayout(spec: ArchitectureSpec, options: LayoutOptions): D
     });
   });
 
-  // Edges need a circle at both ends, and the whole diagram draws at most EDGE_LIMIT of them:
+  // Edges need a circle at both ends, at most EDGE_LIMIT per gap and TOTAL_EDGE_LIMIT in all:
   // the largest gaps (the earlier on a tie) become heatmaps until the rest fit.
   const canDraw = gapSpecs.map(
     (g) => g.nIn * g.nOut <= EDGE_LIMIT && columns[columnOfSlot.get(g.fromSlot)!].mode === "neurons" && columns[columnOfSlot.get(g.toSlot)!].mode === "neurons",
@@ -311,7 +313,7 @@ export function diagramLayout(spec: ArchitectureSpec, options: LayoutOptions): D
   let drawn = gapSpecs.reduce((sum, g, k) => sum + (canDraw[k] ? g.nIn * g.nOut : 0), 0);
   const bySize = gapSpecs.map((_, k) => k).sort((a, b) => gapSpecs[b].nIn * gapSpecs[b].nOut - gapSpecs[a].nIn * gapSpecs[a].nOut || a - b);
   for (const k of bySize) {
-    if (drawn <= EDGE_LIMIT) break;
+    if (drawn <= TOTAL_EDGE_LIMIT) break;
     if (canDraw[k]) {
       canDraw[k] = false;
       drawn -= gapSpecs[k].nIn * gapSpecs[k].nOut;

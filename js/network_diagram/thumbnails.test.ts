@@ -48,9 +48,9 @@ describe("matchActivations", () => {
 
   it("matches nothing of another size, and never a strip", () => {
     expect(matchActivations(layoutOf([2, 8, 1]).columns, activations([2], [[0, 7], [-1, 3]]))).toEqual([null, null, null]);
-    const strip = layoutOf([2, 100, 1]);
+    const strip = layoutOf([2, 200, 1]);
     expect(strip.columns[1].mode).toBe("strip");
-    expect(matchActivations(strip.columns, activations([2], [[0, 100]]))[1]).toBeNull();
+    expect(matchActivations(strip.columns, activations([2], [[0, 200]]))[1]).toBeNull();
     expect(matchActivations(strip.columns, null)).toEqual([null, null, null]);
   });
 });
