@@ -1,7 +1,8 @@
 /**
  * The number field that edit mode opens where the user clicked: it holds the current value,
  * selected; Enter commits a finite number (anything else outlines it in red and keeps it open),
- * Escape or leaving it cancels.
+ * Escape or a press anywhere else cancels. Not a blur: JupyterLab moves focus back to the notebook
+ * after a click in an output, so the field takes the focus back on the next frame.
  *
  * @example
  *   const editor = openValueEditor(root, {left: 120, top: 80}, "-0.4213", (value) => model.send(...), () => {});
@@ -35,9 +36,14 @@ export function openValueEditor(
   input.style.left = `${Math.max(0, position.left)}px`;
   input.style.top = `${Math.max(0, position.top)}px`;
   let open = true;
+  const doc = host.ownerDocument;
+  const pressedElsewhere = (event: Event) => {
+    if (event.target !== input) close();
+  };
   const close = () => {
     if (!open) return;
     open = false;
+    doc.removeEventListener("pointerdown", pressedElsewhere, true);
     input.remove();
     closed();
   };
@@ -64,9 +70,16 @@ export function openValueEditor(
     input.classList.remove("jaxscope-invalid");
     input.removeAttribute("aria-invalid");
   });
-  input.addEventListener("blur", close);
+  doc.addEventListener("pointerdown", pressedElsewhere, true);
   host.append(input);
   input.focus();
   input.select();
+  const view = doc.defaultView;
+  view?.requestAnimationFrame(() => {
+    if (open && doc.activeElement !== input) {
+      input.focus();
+      input.select();
+    }
+  });
   return { input, close };
 }

@@ -41,7 +41,8 @@ def sweep_for(page, target, pattern: str):
     readout = target.locator('[data-testid="diagram-readout"]')
     for k in range(1, 120):
         for fy in (0.5, 0.42, 0.58, 0.35, 0.65, 0.28, 0.72):
-            x, y = box["x"] + box["width"] * k / 120, box["y"] + box["height"] * fy
+            # whole pixels: a click's clientX/Y are integers, a move's need not be
+            x, y = round(box["x"] + box["width"] * k / 120), round(box["y"] + box["height"] * fy)
             page.mouse.move(x, y)
             found = re.search(pattern, readout.text_content() or "")
             if found:
