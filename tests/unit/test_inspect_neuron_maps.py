@@ -154,3 +154,23 @@ def test_trainer_apply_must_be_a_function(lesson2):
 
     with pytest.raises(TypeError, match="apply must be a function apply\\(params, x\\) -> outputs; got int"):
         scope.Trainer(**lesson2, apply=3)
+
+
+@pytest.mark.parametrize("forward, expected", [
+    (lambda p, x: mlp_batch(x, p), {0: "tanh", 1: "tanh"}),  # the course's NN: tanh, linear output
+    (lambda p, x: jax.nn.sigmoid(jax.nn.relu(x @ p["weights"][0].T + p["biases"][0]) @ p["weights"][1].T)
+     @ p["weights"][2].T, {0: "relu", 1: "sigmoid"}),
+    (lambda p, x: jnp.maximum(x @ p["weights"][0].T, 0.0) @ p["weights"][1].T @ p["weights"][2].T, {0: "relu"}),
+])
+def test_the_activations_a_forward_applies_are_read_from_its_trace(forward, expected):
+    params = init_mlp(jax.random.key(0), [2, 5, 4, 1])
+    assert maps_of(params, apply=forward).activations(params) == expected
+
+
+def test_a_diagram_labels_course_layers_with_the_traced_activations():
+    import jaxscope as scope
+
+    params = init_mlp(jax.random.key(0), [1, 30, 20, 1])
+    diagram = scope.NetworkDiagram(params, apply=lambda p, x: mlp_batch(x, p))
+    assert [layer["activation"] for layer in diagram.architecture["layers"]] == ["tanh", "tanh", None]
+    assert [layer["activation"] for layer in scope.NetworkDiagram(params).architecture["layers"]] == [None] * 3

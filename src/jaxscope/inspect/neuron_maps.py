@@ -18,7 +18,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .forward import Forward
-from .probe import dense_columns
+from .probe import activation_names, dense_columns
 from .tree import canonical_path
 
 DRAWN_NEURONS = 64          # the diagram draws larger columns as strips, without thumbnails
@@ -95,6 +95,10 @@ class NeuronMaps:
             self._kernels.append((k, index[canonical_path(path)]))
         self._sizes = [spec.layers[self._dense[0]].input_shape[-1]] + [
             math.prod(spec.layers[k].output_shape) for k in self._dense]
+
+    def activations(self, model_or_params: Any) -> dict:
+        """{dense layer: activation name} as the forward applies them (traced, not compiled)."""
+        return activation_names(self._forward.apply, self._forward.tree(model_or_params), self._kernels, self.x)
 
     def disable(self, reason: str) -> None:
         self.available, self.reason = False, reason

@@ -44,16 +44,37 @@ def _inner(eqn) -> tuple[Any, Sequence] | None:
     return None
 
 
+# Elementwise primitives, and names of jitted / custom_jvp functions, that read as an activation
+# when they take a dense layer's output (after its bias).
+_ACTIVATION_PRIMITIVES = {"tanh": "tanh", "logistic": "sigmoid", "sin": "sin", "exp": "exp", "abs": "abs"}
+_ACTIVATION_CALLS = {"relu", "relu6", "gelu", "silu", "swish", "sigmoid", "softplus", "elu", "celu", "selu",
+                     "leaky_relu", "tanh", "log_sigmoid", "softmax", "log_softmax", "hard_tanh", "mish", "sin"}
+# Operations that carry a dense layer's output on towards its activation (the bias, a reshape).
+_PRE_ACTIVATION = {"add", "sub", "reshape", "convert_element_type", "broadcast_in_dim", "transpose",
+                   "squeeze", "expand_dims", "copy", "copy_p"}
+
+
+def _is_zero(var, value) -> bool:
+    try:
+        return bool(np.all(np.asarray(var.val if hasattr(var, "val") else value) == 0))
+    except Exception:  # a tracer: not a constant
+        return False
+
+
 def _as_points(value, contracted: int):
     """The operand of a kernel product as (points, n_in): the contracted axis last, the rest flattened."""
     value = jnp.moveaxis(value, contracted, -1)
     return value.reshape(-1, value.shape[-1])
 
 
-def _replay(jaxpr, consts, args, tags: dict, kept: dict):
+def _replay(jaxpr, consts, args, tags: dict, kept: dict, names: dict | None = None, pre: dict | None = None):
     """Evaluate `jaxpr`; `tags` maps variables holding a dense kernel to its layer number, and
-    `kept[layer]` receives the first operand that layer's kernel multiplies."""
+    `kept[layer]` receives the first operand that layer's kernel multiplies. `names[layer]` gets
+    the activation applied to that layer's output, when one is recognised (`pre` tracks the
+    variables holding a layer's output before its activation)."""
     env = {}
+    names = {} if names is None else names
+    pre = {} if pre is None else pre
 
     def read(var):
         return var.val if hasattr(var, "val") else env[var]
@@ -76,13 +97,32 @@ def _replay(jaxpr, consts, args, tags: dict, kept: dict):
             if layer not in kept and len(contract) == 1 and not batch:
                 kept[layer] = _as_points(values[side], contract[0])
             outs = eqn.primitive.bind(*values, **eqn.params)
+            pre[eqn.outvars[0]] = layer
         elif inner is not None:
             inner_jaxpr, inner_consts = inner
             inner_tags = {v: layer for v, layer in zip(inner_jaxpr.invars, layers) if layer is not None}
-            outs = _replay(inner_jaxpr, inner_consts, values, inner_tags, kept)
+            outputs = {pre[v] for v in eqn.invars if not hasattr(v, "val") and v in pre}
+            label = str(eqn.params.get("name", ""))
+            if len(outputs) == 1 and label in _ACTIVATION_CALLS:
+                names.setdefault(outputs.pop(), label)
+                outs = _replay(inner_jaxpr, inner_consts, values, inner_tags, kept, names, {})
+            else:
+                inner_pre = {v: pre[o] for v, o in zip(inner_jaxpr.invars, eqn.invars) if not hasattr(o, "val") and o in pre}
+                outs = _replay(inner_jaxpr, inner_consts, values, inner_tags, kept, names, inner_pre)
+                for var, out in zip(eqn.outvars, inner_jaxpr.outvars):
+                    if not hasattr(out, "val") and out in inner_pre:
+                        pre[var] = inner_pre[out]
             outs = outs if eqn.primitive.multiple_results else outs[0]
         else:
             outs = eqn.primitive.bind(*values, **eqn.params)
+            outputs = [pre[v] for v in eqn.invars if not hasattr(v, "val") and v in pre]
+            if outputs:
+                if name in _PRE_ACTIVATION:
+                    pre[eqn.outvars[0]] = outputs[0]
+                elif name in _ACTIVATION_PRIMITIVES and len(eqn.invars) == 1:
+                    names.setdefault(outputs[0], _ACTIVATION_PRIMITIVES[name])
+                elif name == "max" and len(eqn.invars) == 2 and any(_is_zero(v, x) for v, x in zip(eqn.invars, values)):
+                    names.setdefault(outputs[0], "relu")
         results = outs if eqn.primitive.multiple_results else [outs]
         for var, value in zip(eqn.outvars, results):
             env[var] = value
@@ -91,13 +131,14 @@ def _replay(jaxpr, consts, args, tags: dict, kept: dict):
     return [read(v) for v in jaxpr.outvars]
 
 
-def capture(apply: Callable, params: Any, kernels: Sequence[tuple[int, int]], x) -> list:
-    """Trace-time body of `dense_columns`: [input of layer 0, ..., input of the last, output]."""
+def capture(apply: Callable, params: Any, kernels: Sequence[tuple[int, int]], x, names: dict | None = None) -> list:
+    """Trace-time body of `dense_columns`: [input of layer 0, ..., input of the last, output];
+    `names` receives {layer: activation name} for the layers whose activation was recognised."""
     flat, treedef = jax.tree_util.tree_flatten(params)
     closed = jax.make_jaxpr(lambda leaves, inputs: apply(jax.tree_util.tree_unflatten(treedef, leaves), inputs))(flat, x)
     tags = {closed.jaxpr.invars[leaf]: layer for layer, leaf in kernels}
     kept: dict = {}
-    out = _replay(closed.jaxpr, closed.consts, [*flat, x], tags, kept)
+    out = _replay(closed.jaxpr, closed.consts, [*flat, x], tags, kept, names)
     points = x.shape[0]
     output = out[0].reshape(points, -1) if out and out[0].size % points == 0 else None
     layers = [layer for layer, _ in kernels]
@@ -112,7 +153,7 @@ def dense_columns(apply: Callable, params: Any, kernels: Sequence[tuple[int, int
     `params`) in call order. Compiles once per shape; see `jax.jit`. The columns come back side
     by side in one array: one device-to-host copy.
     """
-    run, widths = _jitted(apply, tuple(kernels))
+    run, widths, _ = _jitted(apply, tuple(kernels))
     joined = np.asarray(run(params, x))
     found = [w for w in widths if w is not None]
     parts = iter(np.split(joined, np.cumsum(found)[:-1], axis=1)) if found else iter(())
@@ -122,21 +163,33 @@ def dense_columns(apply: Callable, params: Any, kernels: Sequence[tuple[int, int
 _CACHE: dict = {}
 
 
-def _jitted(apply: Callable, kernels: tuple) -> tuple[Callable, list]:
-    """The compiled capture and, once it has been traced, each column's width (None: not found)."""
+def activation_names(apply: Callable, params: Any, kernels: Sequence[tuple[int, int]], x) -> dict:
+    """{dense layer: activation name} as `apply` applies them, e.g. {0: 'tanh', 1: 'tanh'} for the
+    course's MLP; found by tracing (no compilation)."""
+    run, widths, names = _jitted(apply, tuple(kernels))
+    if not widths:
+        jax.eval_shape(run, params, x)
+    return dict(names)
+
+
+def _jitted(apply: Callable, kernels: tuple) -> tuple[Callable, list, dict]:
+    """The compiled capture and, once it has been traced, each column's width (None: not found)
+    and the activations recognised."""
     key = (id(apply), kernels)
     entry = _CACHE.get(key)
     if entry is None or entry[0] is not apply:
         widths: list = []
+        names: dict = {}
 
         def joined(params, x):
-            columns = capture(apply, params, kernels, x)
+            names.clear()
+            columns = capture(apply, params, kernels, x, names)
             widths[:] = [None if c is None else c.shape[1] for c in columns]
             found = [c.astype(jnp.float32) for c in columns if c is not None]
             return jnp.concatenate(found, axis=1) if found else jnp.zeros((x.shape[0], 0), jnp.float32)
 
-        entry = (apply, jax.jit(joined), widths)
+        entry = (apply, jax.jit(joined), widths, names)
         if len(_CACHE) > 64:
             _CACHE.clear()
         _CACHE[key] = entry
-    return entry[1], entry[2]
+    return entry[1], entry[2], entry[3]

@@ -14,6 +14,7 @@ from ..inspect.conv import conv_kernels
 from ..inspect.edit import edited
 from ..inspect.forward import Forward
 from ..inspect.neuron_maps import NeuronMaps
+from ..inspect.spec import replace
 from . import protocol
 from .bundle import bundle
 from .diagram_messages import activations_message, edit_result, parse_edit, weights_message
@@ -24,6 +25,20 @@ UPDATE_INTERVAL = 0.1  # seconds: the diagram redraws at most 10 times a second
 
 # edit_handler(layer=, param=, i=, j=, value=) applies one edit; raising ValueError refuses it.
 EditHandler = Callable[..., None]
+
+
+def with_traced_activations(spec, maps: NeuronMaps, params_or_module: Any):
+    """`spec` with the activations the forward applies filled in where the parameters alone could
+    not tell (course pytrees: `tanh` between the dense layers of `NN`)."""
+    if not maps.available:
+        return spec
+    try:
+        names = maps.activations(params_or_module)
+    except Exception:  # labels are a nicety; the maps report their own failure when drawn
+        return spec
+    layers = tuple(replace(layer, activation=names[k]) if layer.activation is None and k in names else layer
+                   for k, layer in enumerate(spec.layers))
+    return replace(spec, layers=layers)
 
 
 class NetworkDiagram(LockedStateMixin, anywidget.AnyWidget):
@@ -54,6 +69,7 @@ class NetworkDiagram(LockedStateMixin, anywidget.AnyWidget):
                                         activations=activations, module=module)
         forward = Forward(params_or_module, apply=apply, module=module)
         self._maps = NeuronMaps(self.spec, forward, params_or_module, input_range=input_range)
+        self.spec = with_traced_activations(self.spec, self._maps, params_or_module)
         super().__init__(architecture=self.spec.to_json(), **kwargs)
         self._dense = [i for i, layer in enumerate(self.spec.layers) if layer.kind == "dense"]
         self._source = params_or_module
