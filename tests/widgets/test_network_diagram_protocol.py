@@ -11,6 +11,7 @@ import numpy as np
 import jaxscope as scope
 from course_models import init_mlp, mlp_batch
 from jaxscope.inspect import dense_weights
+from jaxscope.widgets.protocol import decode_points
 from recording import attach, from_front_end
 
 READY = {"v": 1, "kind": "ready"}
@@ -182,6 +183,7 @@ def test_dashboard_edits_change_the_trainer_and_are_refused_while_it_runs(lesson
     trainer = scope.Trainer(**lesson2, apply=lambda p, x: mlp_batch(x, p))
     board = trainer.show()
     comm = attach(board.diagram)
+    chart = attach(board.loss_chart)
     assert board.diagram.editable is True
     before = trainer._loss_now()
     edit = {"v": 1, "kind": "edit", "layer": 2, "param": "bias", "i": 0, "value": 5.0}
@@ -194,6 +196,11 @@ def test_dashboard_edits_change_the_trainer_and_are_refused_while_it_runs(lesson
     assert board.controls.message == trainer.message
     weights = decode_weights(*comm.custom("weights")[-1])
     assert weights[2][2][0] == 5.0
+    # the loss chart gets the point: edit_loss at the current step (0), and no extra training loss
+    assert trainer.history["edit_loss"].tolist() == [np.float32(after)]
+    assert trainer.history.steps_of("edit_loss").tolist() == [0] and "loss" not in trainer.history
+    sent = decode_points(*chart.custom("points")[-1])
+    assert sent["edit_loss"][0].tolist() == [0] and sent["edit_loss"][1].tolist() == [np.float32(after)]
 
     trainer.run(5)  # compile, then train in the background
     trainer.start()

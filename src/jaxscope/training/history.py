@@ -99,10 +99,14 @@ class History:
         return self.count("loss")
 
     def to_pandas(self):
-        """One DataFrame indexed by step, a column per metric (NaN where not recorded)."""
+        """One DataFrame indexed by step, a column per metric (NaN where not recorded; of several
+        values at one step, e.g. ``edit_loss`` after hand edits, the last)."""
         import pandas as pd
 
-        columns = {name: pd.Series(self[name], index=self.steps_of(name)) for name in self.names}
+        columns = {}
+        for name in self.names:
+            series = pd.Series(self[name], index=self.steps_of(name))
+            columns[name] = series[~series.index.duplicated(keep="last")]  # hand edits: the last one
         frame = pd.DataFrame(columns)
         frame.index.name = "step"
         return frame

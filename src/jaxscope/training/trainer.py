@@ -197,6 +197,16 @@ class Trainer:
             state = self._state
         return float(self._evaluate_now(state.params, state.rest, state.key))
 
+    def _note_edit(self, what: str) -> float:
+        """After a hand edit of the parameters: the loss now, as an ``edit_loss`` point at the
+        current step (the loss chart shows it) and in the status message."""
+        loss = self._loss_now()
+        with self._lock:
+            self.history.extend("edit_loss", [self.current_step], [loss])
+            self.message = f"{what} · loss now {loss:.4g}"
+        self._notify("status")
+        return loss
+
     @property
     def current_step(self) -> int:
         """Optimisation steps completed."""

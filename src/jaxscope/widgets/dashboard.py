@@ -37,8 +37,7 @@ def edit_trainer(trainer: Any, diagram: Any, **edit: Any) -> None:
     trainer.params = edited(trainer.params, diagram.spec, **edit)
     layer = diagram.spec.layers[edit["layer"]].name
     what = f"weight [{edit['i']}→{edit['j']}]" if edit["param"] == "weight" else f"bias [{edit['i']}]"
-    trainer.message = f"set {layer} {what} = {edit['value']:.4g} · loss now {trainer._loss_now():.4g}"
-    trainer._notify("status")
+    trainer._note_edit(f"set {layer} {what} = {edit['value']:.4g}")
 
 
 class Dashboard(ipywidgets.VBox):
