@@ -128,6 +128,7 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
       "data-version": "",
       "data-thumbnails": "0",
       "data-kernels": "0",
+      "data-skips": "0",
       "data-editing": "false",
     },
     titleLine,
@@ -196,6 +197,7 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
       if (spec) fallback.append(treeTable(spec));
       root.dataset.layers = "0";
       root.dataset.edges = "0";
+      root.dataset.skips = "0";
       root.dataset.thumbnails = "0";
       root.dataset.kernels = "0";
     }
@@ -343,6 +345,7 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
     const counts = drawDiagram(context, lay, theme, scene);
     root.dataset.layers = String(lay.labels.length);
     root.dataset.edges = String(counts.edges);
+    root.dataset.skips = String(lay.skips.length);
     root.dataset.thumbnails = String(counts.thumbnails);
     root.dataset.kernels = String(counts.kernels);
     if (weights) root.dataset.version = String(weights.version);

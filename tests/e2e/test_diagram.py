@@ -132,6 +132,17 @@ CNN_CELLS = [
     "        return self.out(x.reshape(x.shape[0], -1))\n"
     "diagram = scope.NetworkDiagram(CNN(nnx.Rngs(0)), input_shape=(16, 16, 3))\n"
     "diagram",
+    "class Residual(nnx.Module):\n"
+    "    def __init__(self, rngs):\n"
+    "        self.inp = nnx.Linear(2, 8, rngs=rngs)\n"
+    "        self.block = nnx.Linear(8, 8, rngs=rngs)\n"
+    "        self.out = nnx.Linear(8, 1, rngs=rngs)\n"
+    "    def __call__(self, x):\n"
+    "        h = jnp.tanh(self.inp(x))\n"
+    "        h = h + jnp.tanh(self.block(h))\n"
+    "        return self.out(h)\n"
+    "residual = scope.NetworkDiagram(Residual(nnx.Rngs(0)), input_shape=(2,))\n"
+    "residual",
 ]
 
 
@@ -144,7 +155,7 @@ def test_an_nnx_cnn_draws_its_kernels_and_the_channel_picker_switches_them(
     nb.run_all()
     nb.wait_all_done(timeout=120)
     nb.wait_widgets_rendered()
-    root = nb.page.locator(DIAGRAM)
+    root = nb.page.locator(DIAGRAM).nth(0)
     nb.wait_until(f"return document.querySelector('{DIAGRAM}').dataset.kernels === '12';",
                   "8 + 4 kernel tiles")
     assert int(data(root, "layers")) >= 4
@@ -157,4 +168,13 @@ def test_an_nnx_cnn_draws_its_kernels_and_the_channel_picker_switches_them(
     assert before != after  # conv2's tiles now show input channel 5
     found, _, _ = sweep_for(page, root, r"conv2 kernel\[out \d, in 5\]")
     root.screenshot(path=str(Path(nb.screenshot("cnn-lab")).with_name("diagram-cnn.png")))
+
+    # A residual block: the skip connection is drawn as an arc over the layer it bypasses,
+    # and every neuron shows its map (an nnx module runs itself, no apply= needed)
+    residual = nb.page.locator(DIAGRAM).nth(1)
+    nb.wait_until(f"const d = document.querySelectorAll('{DIAGRAM}')[1];"
+                  "return !!d && d.dataset.skips === '1' && d.dataset.thumbnails === '19';",
+                  "the residual diagram with one skip arc and 2 + 8 + 8 + 1 maps")
+    assert data(residual, "edges") == str(2 * 8 + 8 * 8 + 8)
+    residual.screenshot(path=str(Path(nb.screenshot("cnn-lab")).with_name("diagram-residual.png")))
     nb.assert_clean_console()
