@@ -8,7 +8,7 @@
 from .training import History, Trainer
 
 __version__ = "0.1.0"
-__all__ = ["Dashboard", "History", "LossChart", "NetworkDiagram", "Trainer"]
+__all__ = ["Dashboard", "History", "LossChart", "NetworkDiagram", "Trainer", "datasets"]
 
 
 def __getattr__(name: str):
@@ -17,6 +17,10 @@ def __getattr__(name: str):
         from . import widgets
 
         return getattr(widgets, name)
+    if name == "datasets":
+        from . import datasets
+
+        return datasets
     if name == "NetworkDiagram":
         from .widgets.network_diagram import NetworkDiagram
 

@@ -1,0 +1,31 @@
+"""Procedural, jitted, key-driven data for the course's lessons (nothing to download).
+
+Every generator is a factory returning ``data(key) -> batch``, usable directly as a Trainer's
+``data=`` or ``validation=`` (it runs inside the compiled training loop):
+
+>>> import jax
+>>> import jaxscope as scope
+>>> x, y = scope.datasets.duffing_curves(batch_size=8)(jax.random.key(0))   # lesson 3
+>>> x.shape, y.shape
+((8, 50), (8, 3))
+
+- ``duffing_curves`` / ``duffing_images`` / ``solve_duffing``: the driven Duffing oscillator (lesson 3);
+- ``chain_energy`` / ``chain_loss`` / ``relaxed_chain``: the hanging chain (lesson 1);
+- ``peak_traces`` / ``multi_peak_traces``: noisy 1-D traces, Lorentzian vs Gaussian, number of peaks;
+- ``circles_and_squares`` / ``random_circles``: small images to classify or to denoise;
+- ``plane_points`` / ``plane_target``: the 2-D playground sets (and, xor, disk, ring, spiral, two_gaussians);
+- ``fixed_sample``: a fixed set of n samples from any generator (the "64 measured samples" lesson).
+"""
+
+from .chain import chain_energy, chain_loss, relaxed_chain
+from .duffing import duffing_curves, duffing_images, solve_duffing
+from .plane import TARGETS, plane_points, plane_target
+from .samples import fixed_sample
+from .shapes import circles_and_squares, disk_image, random_circles, square_image
+from .traces import gaussian, lorentzian, multi_peak_traces, peak_traces
+
+__all__ = [
+    "TARGETS", "chain_energy", "chain_loss", "circles_and_squares", "disk_image", "duffing_curves",
+    "duffing_images", "fixed_sample", "gaussian", "lorentzian", "multi_peak_traces", "peak_traces",
+    "plane_points", "plane_target", "random_circles", "relaxed_chain", "solve_duffing", "square_image",
+]
