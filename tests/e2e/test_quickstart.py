@@ -168,6 +168,7 @@ def test_quickstart_in_jupyterlab(jupyter_server_factory, browser_page, add_note
     # The network diagram redraws live with new weights
     diagram = first.locator('[data-testid="network-diagram"]')
     assert attr(diagram, "data-edges") == "650"  # 1x30 + 30x20 + 20x1, every edge drawn
+    assert attr(diagram, "data-thumbnails") == "52"  # apply= in the quickstart: every neuron's curve
     seen = diagram_version(first)
     nb.wait_until(f"return Number(document.querySelectorAll('{DASHBOARD}')[0]"
                   f".querySelector('[data-testid=network-diagram]').dataset.version) > {seen + 2};",
@@ -241,6 +242,10 @@ def test_quickstart_in_notebook7(jupyter_server_factory, browser_page, add_noteb
     assert drawn_pixels(first) > 200
     assert pause_latency(nb, 0) < 0.5
     wait_points_equal_step(nb, 0)
+    # The diagram with every neuron's curve (1 + 30 + 20 + 1) renders in Notebook 7 too
+    nb.wait_until(f"const d = document.querySelector('{DASHBOARD} [data-testid=network-diagram]');"
+                  "return !!d && d.dataset.thumbnails === '52' && d.dataset.edges === '650';",
+                  "the quickstart diagram with 52 neuron maps")
     nb.screenshot("quickstart-notebook7")
     nb.assert_clean_console()
 
