@@ -22,6 +22,30 @@ class TrainState(NamedTuple):
     key: jax.Array
     data_state: Any    # the current epoch's permutation for fixed data sets
     step: jax.Array    # int32: optimisation steps completed
+    best: Any = ()     # with validation: Best (the parameters of the lowest val_loss so far)
+
+
+class Best(NamedTuple):
+    """The state at the lowest validation loss so far, kept inside the compiled loop so that it is
+    exact even when it falls in the middle of a chunk; `waited` counts evaluations since."""
+
+    params: Any
+    rest: Any
+    val_loss: jax.Array  # float32, inf before the first evaluation
+    step: jax.Array      # int32, -1 before the first evaluation
+    waited: jax.Array    # int32
+
+
+def initial_best(params, rest) -> Best:
+    return Best(params, rest, jnp.asarray(jnp.inf, jnp.float32), jnp.asarray(-1, jnp.int32), jnp.asarray(0, jnp.int32))
+
+
+def track_best(best: Best, new: "TrainState", val_loss: jax.Array, due: jax.Array) -> Best:
+    """`best` after an optimisation step whose validation (when `due`) gave `val_loss`."""
+    improved = due & (val_loss < best.val_loss)  # NaN never improves
+    params, rest = jax.lax.cond(improved, lambda: (new.params, new.rest), lambda: (best.params, best.rest))
+    return Best(params, rest, jnp.where(improved, val_loss, best.val_loss), jnp.where(improved, new.step, best.step),
+                jnp.where(improved, 0, jnp.where(due, best.waited + 1, best.waited)).astype(jnp.int32))
 
 
 def build_step(adapter, loss_pair: Callable, source, optimizer: optax.GradientTransformation,
@@ -48,12 +72,13 @@ def build_step(adapter, loss_pair: Callable, source, optimizer: optax.GradientTr
         updates, opt_state = optimizer.update(grads, state.opt_state, state.params)
         updates = jax.tree.map(lambda u: u * lr_scale.astype(u.dtype), updates)
         params = optax.apply_updates(state.params, updates)
-        new = TrainState(params, rest, opt_state, key, data_state, state.step + 1)
+        new = TrainState(params, rest, opt_state, key, data_state, state.step + 1, state.best)
         out = {"loss": value.astype(jnp.float32), **{k: v.astype(jnp.float32) for k, v in metrics.items()}}
         if validation is not None:
             due = new.step % eval_every == 0
             val = jax.lax.cond(due, evaluate, skip_evaluation, new.params, new.rest, val_key)
             out.update({k: v.astype(jnp.float32) for k, v in val.items()})
+            new = new._replace(best=track_best(state.best, new, val["val_loss"].astype(jnp.float32), due))
         return new, out
 
     return step

@@ -19,7 +19,7 @@ from .history import History
 from .loss_function import check_shapes, normalised
 from .model_adapter import adapter_for
 from .optimizer import LearningRate, resolve
-from .step import TrainState, build_step
+from .step import TrainState, build_step, initial_best
 
 CHUNK_SECONDS = 0.03       # target wall time of one chunk; two are in flight, so pause lands within ~2-3 of these
 STATUSES = ("idle", "running", "paused", "done", "diverged", "error")
@@ -51,11 +51,15 @@ class Trainer:
       strategy: ``"auto"`` (measure), ``"loop"`` (rolled loop) or ``"step"`` (jitted step per call).
       apply: optional ``apply(params, x) -> outputs``, the network on a batch of inputs, for the
         views that show what it computes (not needed for an nnx Module, which runs itself).
+      early_stopping: optional patience: stop when the validation loss has not improved for this
+        many evaluations, and restore the parameters of its best evaluation (``best_step``).
+        Needs ``validation``; ``trainer.early_stopping`` can be changed (or set to None) any time.
     """
 
     def __init__(self, params: Any, loss: Callable, data: Any, optimizer: Any = 1e-3, *,
                  validation: Any = None, batch_size: int | None = None, eval_every: int = 100,
-                 seed: int = 0, strategy: str = "auto", name: str = "", apply: Callable | None = None) -> None:
+                 seed: int = 0, strategy: str = "auto", name: str = "", apply: Callable | None = None,
+                 early_stopping: int | None = None) -> None:
         self._loss = normalised(loss)
         if apply is not None and not callable(apply):
             raise TypeError(f"apply must be a function apply(params, x) -> outputs; got {type(apply).__name__}")
@@ -72,6 +76,7 @@ class Trainer:
         self._validation = None if validation is None else data_source(validation, None, val_key, "validation")
         self._optimizer = resolve(optimizer)
         self.name = str(name)
+        self.early_stopping = early_stopping
 
         trainable, rest = self._adapter.initial()
         self._metric_names = self._check_loss(trainable, rest)
@@ -124,8 +129,9 @@ class Trainer:
 
     def _initial_state(self) -> TrainState:
         trainable, rest = self._adapter.initial()
+        best = initial_best(trainable, rest) if self._validation is not None else ()
         return TrainState(trainable, rest, self._optimizer.init(trainable), self._key_train,
-                          self._source.init_state(), jnp.int32(0))
+                          self._source.init_state(), jnp.int32(0), best)
 
     # ---- what users read ----------------------------------------------------------------
     @property
@@ -186,6 +192,39 @@ class Trainer:
         tick = 10.0 ** np.floor(np.log10(hi - lo)) / 4  # round outward: [-3.27, 3.29] -> [-3.5, 3.5]
         lo, hi = np.round(np.floor(lo / tick) * tick, 12), np.round(np.ceil(hi / tick) * tick, 12)
         return [(float(a), float(b)) for a, b in zip(lo, hi)]
+
+    @property
+    def early_stopping(self) -> int | None:
+        """Patience in validation evaluations (None: train on whatever the validation loss does)."""
+        return self._patience
+
+    @early_stopping.setter
+    def early_stopping(self, patience: int | None) -> None:
+        if patience is not None:
+            patience = _positive_int(patience, "early_stopping")
+            if self._validation is None:
+                raise ValueError("early_stopping needs validation=(x_val, y_val) or a validation generator")
+        self._patience = patience
+
+    @property
+    def best_step(self) -> int | None:
+        """The step of the lowest validation loss so far (None before the first evaluation)."""
+        best = self._state.best
+        return None if best == () or int(best.step) < 0 else int(best.step)
+
+    def _stop_early(self) -> bool:
+        """After a commit: when patience ran out, go back to the best parameters and say so."""
+        best = self._state.best
+        if self._patience is None or best == () or int(best.waited) < self._patience or int(best.step) < 0:
+            return False
+        self._in_flight = None  # the chunk in flight trains on past the stop
+        with self._lock:  # a later Start gets a fresh patience window
+            self._state = self._state._replace(params=best.params, rest=best.rest,
+                                               best=best._replace(waited=jnp.zeros((), jnp.int32)))
+        self._set_status("done", f"early stopping at step {self.current_step}: val_loss has not improved for "
+                                 f"{self._patience} evaluations; parameters restored from step {int(best.step)} "
+                                 f"(val_loss {float(best.val_loss):.4g})")
+        return True
 
     def _loss_now(self) -> float:
         """The loss of the current parameters on the validation data, else on a training batch."""
@@ -310,7 +349,7 @@ class Trainer:
             self._set_status("diverged", f"diverged at step {bad_step}: the loss or its gradient is not "
                                          f"finite (loss {result.bad_loss}); parameters kept from step {bad_step - 1}")
             return False
-        return True
+        return not self._stop_early()
 
     def _observe_speed(self, per_step: float) -> None:
         self.steps_per_second = 1.0 / per_step

@@ -77,8 +77,17 @@ class Dashboard(ipywidgets.VBox):
         super().close()
 
     def _publish(self) -> None:
+        self._sync_best_step()
         self.loss_chart.publish()
         self.controls.refresh()
+
+    def _sync_best_step(self) -> None:
+        """With early stopping, the chart marks the step of the best validation loss."""
+        best = self.trainer.best_step if self.trainer.early_stopping is not None else None
+        value = -1 if best is None else best
+        if self.loss_chart.best_step != value:
+            with SEND_LOCK:
+                self.loss_chart.best_step = value
 
     def _sync_editable(self) -> None:
         """Edit mode only while the trainer is not running."""
@@ -101,6 +110,7 @@ class Dashboard(ipywidgets.VBox):
             self._throttle.request()
             self._diagram_throttle.request()
         elif event == "reset":
+            self._sync_best_step()
             self.loss_chart.publish(reset=True)
             self.controls.refresh()
             self._publish_diagram(force=True)
