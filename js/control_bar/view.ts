@@ -18,6 +18,7 @@ export interface Bar {
   buttons: Record<CommandAction, HTMLButtonElement>;
   learningRate: HTMLInputElement;
   stepSize: HTMLInputElement;
+  earlyStopping: HTMLInputElement;
   update(state: ControlBarTraits, options?: { keepLearningRate?: boolean; keepStepSize?: boolean }): void;
 }
 
@@ -69,6 +70,18 @@ export function createBar(): Bar {
     title: "Learning rate: type a positive number (e.g. 3e-4) and press Enter",
     placeholder: "—",
   });
+  const earlyStopping = element("input", {
+    type: "checkbox",
+    class: "jaxscope-early-stopping",
+    "data-testid": "early-stopping",
+    "aria-label": "Early stopping",
+  });
+  const earlyStoppingField = element(
+    "label",
+    { class: "jaxscope-field", title: "Stop when the validation loss stops improving, and keep its best parameters" },
+    earlyStopping,
+    element("span", {}, "early stopping"),
+  );
   const title = element("span", { class: "jaxscope-title" });
   const status = element("span", { class: "jaxscope-status", "data-testid": "status" });
   const speed = element("span", { class: "jaxscope-speed", "data-testid": "steps-per-second" });
@@ -85,6 +98,7 @@ export function createBar(): Bar {
       element("span", { class: "jaxscope-group" }, buttons.step, stepSize),
       buttons.reset,
       element("label", { class: "jaxscope-field" }, element("span", {}, "learning rate"), learningRate),
+      earlyStoppingField,
       element("span", { class: "jaxscope-readings" }, status, speed),
     ),
     message,
@@ -95,7 +109,12 @@ export function createBar(): Bar {
     buttons,
     learningRate,
     stepSize,
+    earlyStopping,
     update(state, options = {}) {
+      const patience = state.early_stopping ?? -1;
+      earlyStoppingField.hidden = patience < 0;
+      earlyStopping.checked = patience > 0;
+      if (patience > 0) earlyStopping.title = `patience: ${patience} evaluations`;
       const running = state.status === "running";
       buttons.start.disabled = running;
       buttons.pause.disabled = !running;

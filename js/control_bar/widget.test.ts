@@ -13,6 +13,7 @@ function traits(overrides: Partial<ControlBarTraits> = {}): ControlBarTraits {
     step_size: 10,
     message: "",
     title: "",
+    early_stopping: -1,
     ...overrides,
   };
 }
@@ -389,5 +390,41 @@ describe("ControlBar ready handshake", () => {
     ack("main");
     vi.advanceTimersByTime(10_000);
     expect(model.sent).toEqual([{ v: 1, kind: "ready" }]);
+  });
+});
+
+describe("ControlBar early stopping", () => {
+  const box = () => $<HTMLInputElement>('[data-testid="early-stopping"]');
+  const sentSets = () => model.sent.filter((m) => (m as { kind: string }).kind === "set");
+
+  it("has no checkbox without validation data (-1)", () => {
+    renderBar({ early_stopping: -1 });
+    expect((box().closest("label") as HTMLElement).hidden).toBe(true);
+  });
+
+  it("shows the trainer's patience as a ticked box and turns it off with 0", () => {
+    renderBar({ early_stopping: 7 });
+    expect([(box().closest("label") as HTMLElement).hidden, box().checked, box().title]).toEqual([
+      false, true, "patience: 7 evaluations",
+    ]);
+    box().click();
+    expect(sentSets()).toEqual([{ v: 1, kind: "set", name: "early_stopping", value: 0 }]);
+  });
+
+  it("ticking asks for the last patience the trainer had, else 10", () => {
+    renderBar({ early_stopping: 0 });
+    expect(box().checked).toBe(false);
+    box().click();
+    model.set("early_stopping", 10);
+    model.set("early_stopping", 0);
+    box().click();
+    expect(sentSets()).toEqual([
+      { v: 1, kind: "set", name: "early_stopping", value: 10 },  // the default
+      { v: 1, kind: "set", name: "early_stopping", value: 10 },  // what the trainer had
+    ]);
+    model.set("early_stopping", 4);
+    model.set("early_stopping", 0);
+    box().click();
+    expect(sentSets()[2]).toEqual({ v: 1, kind: "set", name: "early_stopping", value: 4 });
   });
 });

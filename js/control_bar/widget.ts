@@ -16,6 +16,7 @@ import {
   isReadyAckMessage,
   pollMessage,
   readyMessage,
+  setEarlyStoppingMessage,
   setLearningRateMessage,
   type ControlBarTraits,
 } from "../shared/protocol";
@@ -37,8 +38,12 @@ function traits(model: Model): ControlBarTraits {
     step_size: model.get(CONTROL_BAR.stepSize),
     message: model.get(CONTROL_BAR.message),
     title: model.get(CONTROL_BAR.title),
+    early_stopping: model.get(CONTROL_BAR.earlyStopping) ?? -1,
   };
 }
+
+/** The patience a ticked early-stopping box asks for when the trainer had none. */
+export const DEFAULT_PATIENCE = 10;
 
 function render({ model, el }: Pick<RenderProps<ControlBarTraits>, "model" | "el">): () => void {
   const bar = createBar();
@@ -114,6 +119,18 @@ function render({ model, el }: Pick<RenderProps<ControlBarTraits>, "model" | "el
       model.save_changes();
     }
   };
+  // Early stopping: ticking asks for the last patience the trainer had (else DEFAULT_PATIENCE).
+  let lastPatience = DEFAULT_PATIENCE;
+  const rememberPatience = () => {
+    const patience = model.get(CONTROL_BAR.earlyStopping) ?? -1;
+    if (patience > 0) lastPatience = patience;
+  };
+  rememberPatience();
+  bar.earlyStopping.addEventListener(
+    "change",
+    () => model.send(setEarlyStoppingMessage(bar.earlyStopping.checked ? lastPatience : 0)),
+    listen,
+  );
   bar.stepSize.addEventListener("input", () => (editingStepSize = true), listen);
   bar.stepSize.addEventListener("change", applyStepSize, listen);
   bar.stepSize.addEventListener(
@@ -134,6 +151,7 @@ function render({ model, el }: Pick<RenderProps<ControlBarTraits>, "model" | "el
       if (trait === CONTROL_BAR.learningRate) awaitingLearningRate = false;
       if (trait === CONTROL_BAR.status) poller.setRunning(isRunning());
       if (trait === CONTROL_BAR.step) poller.stepChanged();
+      if (trait === CONTROL_BAR.earlyStopping) rememberPatience();
       update();
     });
   }

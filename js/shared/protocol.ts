@@ -47,6 +47,7 @@ export const CONTROL_BAR = {
   stepSize: "step_size",
   message: "message",
   title: "title",
+  earlyStopping: "early_stopping",
 } as const;
 
 export const STATUSES = ["idle", "running", "paused", "done", "diverged", "error"] as const;
@@ -60,6 +61,8 @@ export interface ControlBarTraits {
   step_size: number;
   message: string;
   title: string;
+  /** Patience in validation evaluations; 0 = off; -1 = no validation data (no checkbox). */
+  early_stopping: number;
 }
 
 /** NetworkDiagram trait names (snake_case, as on the Python side). */
@@ -110,7 +113,7 @@ export interface CommandMessage {
 export interface SetMessage {
   v: typeof PROTOCOL_VERSION;
   kind: "set";
-  name: "learning_rate";
+  name: "learning_rate" | "early_stopping";
   value: number;
 }
 
@@ -284,6 +287,11 @@ export function commandMessage(action: CommandAction): CommandMessage {
 
 export function setLearningRateMessage(value: number): SetMessage {
   return { v: PROTOCOL_VERSION, kind: "set", name: "learning_rate", value };
+}
+
+/** Early stopping on with `patience` evaluations, or off with 0. */
+export function setEarlyStoppingMessage(patience: number): SetMessage {
+  return { v: PROTOCOL_VERSION, kind: "set", name: "early_stopping", value: patience };
 }
 
 export function pollMessage(): PollMessage {

@@ -60,3 +60,29 @@ def test_early_stopping_needs_validation_and_a_positive_patience(lesson2):
     assert trainer.best_step is None and trainer.early_stopping is None
     with pytest.raises((TypeError, ValueError), match="early_stopping"):
         trainer.early_stopping = 0
+
+
+def test_the_control_bar_checkbox_sets_the_patience_and_shows_it():
+    from recording import attach, from_front_end
+
+    trainer, _ = overfitting()
+    board = trainer.show()
+    attach(board.controls)
+    assert board.controls.early_stopping == 0  # validation data: a checkbox, unticked
+    from_front_end(board.controls, {"v": 1, "kind": "set", "name": "early_stopping", "value": 10})
+    assert (trainer.early_stopping, board.controls.early_stopping) == (10, 10)
+    trainer.run(20_000)
+    assert trainer.status == "done" and trainer.current_step < 20_000
+    assert board.loss_chart.best_step == trainer.best_step
+    from_front_end(board.controls, {"v": 1, "kind": "set", "name": "early_stopping", "value": 0})
+    assert (trainer.early_stopping, board.controls.early_stopping) == (None, 0)
+
+
+def test_without_validation_the_control_bar_has_no_checkbox(lesson2):
+    from recording import attach, from_front_end
+
+    board = scope.Trainer(**lesson2).show()
+    attach(board.controls)
+    assert board.controls.early_stopping == -1
+    from_front_end(board.controls, {"v": 1, "kind": "set", "name": "early_stopping", "value": 10})
+    assert board.controls.message == "ValueError: early_stopping needs validation=(x_val, y_val) or a validation generator"

@@ -29,6 +29,7 @@ class ControlBar(LockedStateMixin, anywidget.AnyWidget):
     step_size = traitlets.Int(10, min=1).tag(sync=True)
     message = traitlets.Unicode("").tag(sync=True)
     title = traitlets.Unicode("").tag(sync=True)
+    early_stopping = traitlets.Int(-1).tag(sync=True)  # patience; 0 off; -1 no validation data
 
     def __init__(self, trainer: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -46,6 +47,7 @@ class ControlBar(LockedStateMixin, anywidget.AnyWidget):
             self.learning_rate = t.learning_rate
             self.message = t.message
             self.title = t.name
+            self.early_stopping = -1 if t._validation is None else (t.early_stopping or 0)
 
     def _on_message(self, _widget: Any, content: Any, _buffers: list) -> None:
         # Runs in a comm handler (maybe on a subshell thread): remember this context for the
@@ -63,6 +65,9 @@ class ControlBar(LockedStateMixin, anywidget.AnyWidget):
                 self._command(content.get("action"))
             elif kind == "set" and content.get("name") == "learning_rate":
                 self.trainer.learning_rate = content.get("value")
+            elif kind == "set" and content.get("name") == "early_stopping":
+                self.trainer.early_stopping = content.get("value") or None
+                self.trainer._notify("status")
             elif kind == "poll":  # a front end that missed pushes from the worker thread asks
                 self.trainer._notify("poll")
         except Exception as e:  # never print from here: the error goes on screen
