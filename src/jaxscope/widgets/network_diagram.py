@@ -9,7 +9,7 @@ import anywidget
 import traitlets
 
 from ..inspect import architecture as derive_architecture
-from ..inspect import dense_weights
+from ..inspect import dense_weights, is_nnx_module
 from ..inspect.conv import conv_kernels
 from ..inspect.edit import edited
 from ..inspect.forward import Forward
@@ -121,15 +121,14 @@ class NetworkDiagram(LockedStateMixin, anywidget.AnyWidget):
         if self.edit_handler is not None:
             self.edit_handler(layer=layer, param=param, i=i, j=j, value=value)
             return
-        forward = Forward(self._source)
-        if forward.is_nnx:
+        change = dict(layer=layer, param=param, i=i, j=j, value=value)
+        if is_nnx_module(self._source):  # the user's module, updated in place
             from flax import nnx
 
-            state = nnx.state(self._source, nnx.Param)
-            nnx.update(self._source, edited(state, self.spec, layer=layer, param=param, i=i, j=j, value=value))
+            nnx.update(self._source, edited(nnx.state(self._source, nnx.Param), self.spec, **change))
             self.update(self._source, force=True)
         else:
-            self.update(edited(self._source, self.spec, layer=layer, param=param, i=i, j=j, value=value), force=True)
+            self.update(edited(self._source, self.spec, **change), force=True)
 
     def _on_message(self, _widget: Any, content: Any, _buffers: list) -> None:
         kind = protocol.message_kind(content)
