@@ -8,7 +8,7 @@
 from .training import History, Trainer
 
 __version__ = "0.1.0"
-__all__ = ["Dashboard", "History", "LossChart", "NetworkDiagram", "Trainer", "datasets"]
+__all__ = ["Dashboard", "History", "LossChart", "NetworkDiagram", "Trainer", "datasets", "views"]
 
 
 def __getattr__(name: str):
@@ -21,6 +21,10 @@ def __getattr__(name: str):
         from . import datasets
 
         return datasets
+    if name == "views":
+        import importlib
+
+        return importlib.import_module(".views", __name__)
     if name == "NetworkDiagram":
         from .widgets.network_diagram import NetworkDiagram
 

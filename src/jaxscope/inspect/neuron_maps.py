@@ -69,6 +69,21 @@ def unavailable_reason(spec) -> str:
     return ""
 
 
+def dense_kernels(spec, forward: Forward, model_or_params: Any) -> tuple[list[tuple[int, int]], str]:
+    """[(layer number, index of its kernel among the leaves `forward.apply` receives)] for the dense
+    layers of `spec`, in order, and '' (or why not, with an empty list)."""
+    index = forward.leaf_index(forward.tree(model_or_params))
+    kernels = []
+    for k, layer in enumerate(spec.layers):
+        if layer.kind != "dense":
+            continue
+        path = next((p for p, shape in layer.params.items() if len(shape) == 2), None)
+        if path is None or canonical_path(path) not in index:
+            return [], f"the kernel of {layer.name} is not among the parameters apply receives"
+        kernels.append((k, index[canonical_path(path)]))
+    return kernels, ""
+
+
 class NeuronMaps:
     """`maps(model_or_params) -> (grid, [(layer, values (G, n))])`; layer -1 is the input column."""
 
@@ -85,14 +100,10 @@ class NeuronMaps:
         self.points = int(points or POINTS[dims])
         self.x = input_grid(self.ranges, self.points)
         self.grid = {"shape": [self.points] * dims, "range": [list(r) for r in self.ranges]}
-        index = forward.leaf_index(forward.tree(model_or_params))
-        self._kernels = []
-        for k in self._dense:
-            path = next((p for p, shape in spec.layers[k].params.items() if len(shape) == 2), None)
-            if path is None or canonical_path(path) not in index:
-                self.disable(f"the kernel of {spec.layers[k].name} is not among the parameters apply receives")
-                return
-            self._kernels.append((k, index[canonical_path(path)]))
+        self._kernels, reason = dense_kernels(spec, forward, model_or_params)
+        if reason:
+            self.disable(reason)
+            return
         self._sizes = [spec.layers[self._dense[0]].input_shape[-1]] + [
             math.prod(spec.layers[k].output_shape) for k in self._dense]
 

@@ -471,7 +471,8 @@ class Trainer:
             raise RuntimeError(f"cannot {what} while training runs; call trainer.pause() first")
 
     def show(self, **kwargs: Any):
-        """The dashboard: controls above a live loss chart."""
+        """The dashboard: controls, a live loss chart, the network diagram and ``views=[...]``
+        (``jaxscope.views``: FunctionPlot, ParityPlot, OutputMap2D, ImageGrid, LatentScatter, CustomView)."""
         from ..widgets.dashboard import Dashboard
 
         return Dashboard(self, **kwargs)

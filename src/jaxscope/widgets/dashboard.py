@@ -40,14 +40,30 @@ def edit_trainer(trainer: Any, diagram: Any, **edit: Any) -> None:
     trainer._note_edit(f"set {layer} {what} = {edit['value']:.4g}")
 
 
-class Dashboard(ipywidgets.VBox):
-    """What ``trainer.show()`` returns: ``.controls``, ``.loss_chart`` and, when the
-    architecture can be derived, ``.diagram``, fed by the trainer.
+def check_views(views: Any) -> list:
+    """``views`` as a list of jaxscope views, or a TypeError naming what else was given."""
+    from ..views.base import View
 
-    >>> trainer.show()  # doctest: +SKIP
+    if views is None:
+        return []
+    if isinstance(views, View) or not isinstance(views, (list, tuple)):
+        views = [views]
+    for k, view in enumerate(views):
+        if not isinstance(view, View):
+            raise TypeError(f"views[{k}] must be a jaxscope view (scope.views.FunctionPlot(...), ParityPlot(...), ...); "
+                            f"got {type(view).__name__}")
+    return list(views)
+
+
+class Dashboard(ipywidgets.VBox):
+    """What ``trainer.show()`` returns: ``.controls``, ``.loss_chart``, when the architecture can be
+    derived ``.diagram``, and ``.views`` (``trainer.show(views=[...])``), fed by the trainer.
+
+    >>> trainer.show(views=[scope.views.FunctionPlot(truth=np.sin)])  # doctest: +SKIP
     """
 
-    def __init__(self, trainer: Any, diagram: bool = True, **chart_options: Any) -> None:
+    def __init__(self, trainer: Any, diagram: bool = True, views: Any = None, **chart_options: Any) -> None:
+        self.views = check_views(views)
         self.trainer = trainer
         self.controls = ControlBar(trainer)
         self.loss_chart = LossChart(history=trainer.history, **chart_options)
@@ -58,8 +74,14 @@ class Dashboard(ipywidgets.VBox):
             self.diagram.editable = trainer.status != "running"
         self._diagram_step = -1
         self._diagram_throttle = Throttle(DIAGRAM_INTERVAL, self._publish_diagram, trailing=False)
-        views = [self.controls, self.loss_chart] + ([self.diagram] if self.diagram is not None else [])
-        super().__init__(views)
+        for view in self.views:
+            view.attach(trainer)
+        parts = [self.controls, self.loss_chart] + ([self.diagram] if self.diagram is not None else [])
+        if self.views:
+            row = ipywidgets.HBox(self.views, layout=ipywidgets.Layout(flex_flow="row wrap", gap="12px"))
+            row.add_class("jaxscope-views")
+            parts.append(row)
+        super().__init__(parts)
         self.add_class("jaxscope-dashboard")
         # The trainer reports after every chunk (~50 ms) and on every status change, so a skipped
         # update is always followed by another: no trailing timer thread is needed.
@@ -74,6 +96,8 @@ class Dashboard(ipywidgets.VBox):
         self.loss_chart.close()
         if self.diagram is not None:
             self.diagram.close()
+        for view in self.views:
+            view.close()
         super().close()
 
     def _publish(self) -> None:

@@ -1,0 +1,24 @@
+"""Live views of what the network computes, built on bqplot: use them in a dashboard with
+``trainer.show(views=[...])`` or on their own (``display(FunctionPlot(trainer, truth=f))``).
+
+Each follows a Trainer's current parameters, redrawn at most 4 times a second while it trains
+(``interval=``) and once more when it pauses or ends; without a trainer, ``params=`` and
+``apply=`` give the network and ``view.update(params)`` redraws.
+
+- ``FunctionPlot``: a 1-D network against the true function, training range shaded;
+- ``ParityPlot``: predicted vs true per output with R², validation or training samples;
+- ``OutputMap2D``: the output over the input plane, data points on top, target thumbnail;
+- ``ImageGrid``: input / target / output images, or true and predicted parameters as captions;
+- ``LatentScatter``: a layer's activations in 2-D (units or PCA); brush to see the samples;
+- ``CustomView``: ``fn(params, step) -> (x, y)`` for anything else (the lesson-1 chain).
+"""
+
+from .base import View
+from .custom_view import CustomView
+from .function_plot import FunctionPlot
+from .image_grid import ImageGrid
+from .latent_scatter import LatentScatter
+from .output_map import OutputMap2D
+from .parity_plot import ParityPlot
+
+__all__ = ["CustomView", "FunctionPlot", "ImageGrid", "LatentScatter", "OutputMap2D", "ParityPlot", "View"]

@@ -1,0 +1,113 @@
+"""``View``: a widget that redraws what the network computes, from a trainer's current parameters,
+at most ``1 / interval`` times a second while it trains and once more when it pauses or ends.
+
+Subclasses say what to compute (``compute(model_or_params) -> dict of numpy arrays``: pure, what
+the tests check) and how to show it (``draw(data)``: sets bqplot marks / widgets).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import ipywidgets
+
+from ..widgets.sync import SEND_LOCK
+from ..widgets.throttle import Throttle
+from .network import Network
+
+INTERVAL = 0.25     # seconds: at most 4 refreshes a second while training
+
+
+class View(ipywidgets.VBox):
+    """Base of the views. ``view.attach(trainer)`` follows a trainer (``trainer.show(views=[...])``
+    does it); ``view.update(params)`` redraws for given parameters when it stands alone."""
+
+    runs_network = True     # False: the view only reads the parameters (no apply needed)
+
+    def __init__(self, trainer: Any = None, *, params: Any = None, apply: Any = None, module: Any = None,
+                 interval: float = INTERVAL, children: tuple = ()) -> None:
+        super().__init__(list(children))
+        self.add_class("jaxscope-view")
+        if not isinstance(interval, (int, float)) or isinstance(interval, bool) or interval < 0:
+            raise ValueError(f"interval must be a number of seconds >= 0; got {interval!r}")
+        self.interval = float(interval)
+        self._options = {"apply": apply, "module": module}
+        self.network: Network | None = None
+        self.refreshes = 0              # how often it has redrawn (tests, benchmarks)
+        self.refresh_seconds = 0.0      # Python time spent in refreshes, in all
+        self._lock = threading.Lock()
+        self._throttle = Throttle(self.interval, self.refresh, trailing=False)
+        self._last_step: int | None = None
+        self.trainer = None
+        if trainer is not None:
+            self.attach(trainer)
+        elif params is not None:
+            self.network = Network(params=params, apply=apply, module=module, view=type(self).__name__,
+                                   forward=self.runs_network)
+            self._setup()
+            self.refresh()
+
+    # ---- what subclasses provide ----------------------------------------------------------
+    def _setup(self) -> None:
+        """Fix the sample sets and build the marks once ``self.network`` exists."""
+
+    def compute(self, model_or_params: Any) -> dict:
+        raise NotImplementedError
+
+    def draw(self, data: dict) -> None:
+        raise NotImplementedError
+
+    # ---- following a trainer --------------------------------------------------------------
+    def attach(self, trainer: Any) -> "View":
+        """Follow ``trainer``: redraw while it trains (throttled) and on pause, reset or edits."""
+        if self.trainer is trainer:
+            return self
+        if self.trainer is not None:
+            raise ValueError(f"this {type(self).__name__} already follows another trainer; make a new view")
+        self.network = Network(trainer, view=type(self).__name__, forward=self.runs_network, **self._options)
+        self.trainer = trainer
+        self._setup()
+        self.refresh()
+        trainer._subscribe(self._on_trainer_event)
+        return self
+
+    def _on_trainer_event(self, event: str) -> None:
+        if event == "progress":
+            self._throttle.request()
+        elif event in ("status", "reset", "params"):
+            self.refresh()
+
+    def update(self, params: Any) -> None:
+        """Redraw for ``params`` (a view that follows no trainer)."""
+        if self.trainer is not None:
+            raise ValueError("this view follows a trainer, which sets its parameters")
+        if self.network is None:
+            raise ValueError(f"{type(self).__name__}: pass apply= (and params=) when making a view without a trainer")
+        self.network.set(params)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute from the current parameters and redraw (the throttle calls this)."""
+        if self.network is None:
+            return
+        with self._lock:
+            started = time.perf_counter()
+            data = self.compute(self.network.current())
+            with SEND_LOCK:
+                self.draw(data)
+            self._last_step = self.network.step()
+            self.refreshes += 1
+            self.refresh_seconds += time.perf_counter() - started
+
+    def close(self) -> None:
+        if self.trainer is not None:
+            self.trainer._unsubscribe(self._on_trainer_event)
+        for child in self._owned():
+            child.close()
+        super().close()
+
+    def _owned(self) -> list:
+        """Widgets this view made (closed with it)."""
+        return []

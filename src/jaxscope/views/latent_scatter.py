@@ -1,0 +1,231 @@
+"""``LatentScatter``: a layer's activations for a fixed sample set as points in the plane (the two
+units when the layer has two, else a PCA projection), coloured by a label or a physical parameter.
+Drag a rectangle (brush) over points to see those samples (curves or images) beside the plot.
+
+>>> import jax.numpy as jnp, numpy as np
+>>> x = np.eye(3, dtype=np.float32)
+>>> view = LatentScatter(params={}, apply=lambda p, x: x, encode=lambda p, x: x[:, :2] * 2, data=(x, np.arange(3.0)))
+>>> view.compute(view.network.current())["xy"].tolist()
+[[2.0, 0.0], [0.0, 2.0], [0.0, 0.0]]
+>>> view.select([1, 2]); view.selection_label.value
+'2 selected'
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import bqplot
+import ipywidgets
+import jax
+import numpy as np
+
+from ..inspect.probe import dense_columns
+from ..widgets.sync import SEND_LOCK, LockedStateMixin
+from .base import View
+from .figures import BLUE, axes, figure, finite_range, padded
+from .images import image_batch
+from .png import to_png
+from .projection import project
+from .samples import take_samples, trainer_samples
+
+SHOWN = 8           # samples drawn beside the plot, at most
+
+
+class _Scatter(LockedStateMixin, bqplot.Scatter):
+    """A Scatter whose front-end changes (the brush's selection) take the send lock."""
+
+
+def _one_hot(y: np.ndarray) -> bool:
+    return y.ndim == 2 and y.shape[1] > 1 and bool(np.all((y == 0) | (y == 1))) and bool(np.all(y.sum(axis=1) == 1))
+
+
+class LatentScatter(View):
+    """Activations of dense layer ``layer`` (0 = the first layer's output; default: the narrowest
+    hidden layer, e.g. an autoencoder's bottleneck), or ``encode(params, x) -> (N, d)``.
+
+    Args:
+      color: how to colour the points: None (the first target column, or the class of one-hot
+        targets), an integer (that target column), an array (N,) or a function ``color(x, y)``.
+      color_label: the colour's name for the caption (e.g. ``"ω0"``).
+      data: (x, y) arrays or a generator instead of the trainer's validation (else training) data.
+    """
+
+    def __init__(self, trainer: Any = None, *, layer: int | None = None, encode: Callable | None = None,
+                 data: Any = None, samples: int = 512, color: Any = None, color_label: str = "",
+                 title: str = "latent space", **options: Any) -> None:
+        if encode is not None and not callable(encode):
+            raise ValueError(f"encode must be a function encode(params, x) -> (N, d); got {type(encode).__name__}")
+        if layer is not None and (isinstance(layer, bool) or not isinstance(layer, int)):
+            raise ValueError(f"layer must be the number of a dense layer (0 = first); got {layer!r}")
+        if encode is not None and layer is not None:
+            raise ValueError("pass layer= or encode=, not both")
+        self.layer, self.encode, self.samples = layer, encode, samples
+        self.color_option, self.color_label, self.title = color, color_label, title
+        self._data = data
+        self._components = None
+        self.selected: list[int] = []
+        super().__init__(trainer, **options)
+
+    # ---- set-up ---------------------------------------------------------------------------
+    def _setup(self) -> None:
+        trainer = self.network.trainer
+        if self._data is not None:
+            self.x, self.y = take_samples(self._data, self.samples)[:2]
+        else:
+            found = None if trainer is None else (trainer_samples(trainer, "validation", self.samples)
+                                                  or trainer_samples(trainer, "training", self.samples))
+            if found is None:
+                raise ValueError("LatentScatter needs samples: a trainer, or data=(x, y)")
+            self.x, self.y = found[:2]
+        self.colour = self._colours()
+        if self.encode is None:
+            self._find_layer(trainer)
+        else:
+            self._encode = jax.jit(self.encode)
+        first = self.compute(self.network.current())
+
+        self.sx, self.sy = bqplot.LinearScale(), bqplot.LinearScale()
+        sc = bqplot.ColorScale(scheme="viridis")
+        self.dots = _Scatter(x=first["xy"][:, 0], y=first["xy"][:, 1], color=self.colour.astype(np.float32),
+                             scales={"x": self.sx, "y": self.sy, "color": sc}, default_size=16,
+                             unselected_style={"opacity": 0.35}, selected_style={"stroke": "black", "stroke-width": 1})
+        self.brush = bqplot.interacts.BrushSelector(x_scale=self.sx, y_scale=self.sy, marks=[self.dots], color="orange")
+        self.figure = figure([self.dots], axes(self.sx, self.sy, *first["labels"]), self._heading(),
+                             width=360, height=340, interactions=self.brush)
+        self.dots.observe(self._on_selected, "selected")
+        self.selection_label = ipywidgets.HTML("drag over points to see those samples")
+        self.selection_label.add_class("jaxscope-selection")
+        self.beside = ipywidgets.VBox([self.selection_label, self._sample_panel()],
+                                      layout=ipywidgets.Layout(width="300px"))
+        self.children = [ipywidgets.HBox([self.figure, self.beside])]
+        self.draw(first)
+
+    def _colours(self) -> np.ndarray:
+        option, y = self.color_option, np.asarray(self.y)
+        columns = y.reshape(len(y), -1) if y.ndim <= 2 else None
+        if option is None:
+            if columns is None:
+                return np.zeros(len(y))
+            return np.argmax(columns, axis=1).astype(np.float64) if _one_hot(columns) else columns[:, 0].astype(np.float64)
+        if isinstance(option, int) and not isinstance(option, bool):
+            if columns is None or not 0 <= option < columns.shape[1]:
+                raise ValueError(f"color={option} names a target column, but the targets have shape {y.shape}")
+            return columns[:, option].astype(np.float64)
+        values = option(self.x, self.y) if callable(option) else option
+        values = np.asarray(values, dtype=np.float64).ravel()
+        if values.shape != (len(self.x),):
+            raise ValueError(f"color must give one value per sample ({len(self.x)}); got shape {values.shape}")
+        return values
+
+    def _find_layer(self, trainer: Any) -> None:
+        from ..inspect import architecture
+        from ..inspect.neuron_maps import dense_kernels
+
+        current = self.network.current()
+        input_shape = trainer._input_shape() if trainer is not None else tuple(self.x.shape[1:])
+        spec = architecture(current, input_shape=input_shape)
+        self._kernels, reason = dense_kernels(spec, self.network.forward, current)
+        if reason or not self._kernels:
+            raise ValueError(f"LatentScatter(layer=...) reads dense layers: {reason or 'this network has none'}; "
+                             "pass encode=lambda params, x: ... instead")
+        widths = [math.prod(spec.layers[k].output_shape) for k, _ in self._kernels]
+        if self.layer is None:
+            hidden = widths[:-1] or widths
+            self.layer = int(np.argmin(hidden))   # the narrowest hidden layer (first of equals)
+        if not 0 <= self.layer < len(widths):
+            raise ValueError(f"layer must be from 0 to {len(widths) - 1} (this network has {len(widths)} dense layers); "
+                             f"got {self.layer}")
+        self._kernels = tuple(self._kernels)
+
+    # ---- computing -------------------------------------------------------------------------
+    def latent(self, model_or_params: Any) -> np.ndarray:
+        """The chosen layer's activations (N, d) for the fixed samples."""
+        if self.encode is not None:
+            out = self._encode(model_or_params, self.x)
+            return np.asarray(out, dtype=np.float64).reshape(len(self.x), -1)
+        tree = self.network.forward.tree(model_or_params)
+        columns = dense_columns(self.network.forward.apply, tree, list(self._kernels), self.x)
+        values = columns[self.layer + 1]
+        if values is None:
+            raise ValueError(f"LatentScatter: the activations of layer {self.layer} could not be found in the forward")
+        return np.asarray(values, dtype=np.float64)
+
+    def compute(self, model_or_params: Any) -> dict:
+        xy, labels, self._components = project(self.latent(model_or_params), self._components)
+        return {"xy": xy, "labels": labels}
+
+    def _heading(self) -> str:
+        what = f"layer {self.layer}" if self.encode is None else "encode(params, x)"
+        colour = f" · colour: {self.color_label}" if self.color_label else ""
+        return f"{self.title} ({what}){colour}"
+
+    def draw(self, data: dict) -> None:
+        xy = data["xy"]
+        (x0, x1), (y0, y1) = padded(*finite_range(xy[:, 0])), padded(*finite_range(xy[:, 1]))
+        with self.dots.hold_sync():
+            self.dots.x, self.dots.y = xy[:, 0].astype(np.float32), xy[:, 1].astype(np.float32)
+        with self.sx.hold_sync():
+            self.sx.min, self.sx.max = x0, x1
+        with self.sy.hold_sync():
+            self.sy.min, self.sy.max = y0, y1
+        for axis, label in zip(self.figure.axes, data["labels"]):
+            if axis.label != label:
+                axis.label = label
+
+    # ---- selection ---------------------------------------------------------------------------
+    def _sample_panel(self) -> ipywidgets.Widget:
+        images = image_batch(self.x, 0) if self.x.ndim >= 3 else None
+        if images is not None:
+            self._thumbs = [ipywidgets.Image(format="png", layout=ipywidgets.Layout(width="64px", height="64px"))
+                            for _ in range(SHOWN)]
+            for t in self._thumbs:
+                t.add_class("jaxscope-pixelated")
+                t.layout.display = "none"
+            self._images = images
+            return ipywidgets.GridBox(self._thumbs, layout=ipywidgets.Layout(grid_template_columns="64px " * 4))
+        self._images = None
+        curves = self.x.reshape(len(self.x), -1)
+        self.curves = None
+        if curves.shape[1] < 4:      # a few numbers per sample: list them
+            self._table = ipywidgets.HTML()
+            return self._table
+        sx = bqplot.LinearScale()
+        sy = bqplot.LinearScale(min=float(np.min(curves)), max=float(np.max(curves)))
+        self.curves = bqplot.Lines(x=np.arange(curves.shape[1]), y=curves[:1], scales={"x": sx, "y": sy},
+                                   colors=[BLUE], visible=False, stroke_width=1.5)
+        self._curve_figure = figure([self.curves], axes(sx, sy, "input index", "input"), "", width=300, height=240)
+        return self._curve_figure
+
+    def select(self, indices: Any) -> None:
+        """Show the samples ``indices`` (what the brush does)."""
+        self.selected = [int(i) for i in np.ravel(np.asarray(indices if indices is not None else [], dtype=int))]
+        shown = self.selected[:SHOWN]
+        with SEND_LOCK:
+            self.selection_label.value = (f"{len(self.selected)} selected" +
+                                          (f" · showing {SHOWN}" if len(self.selected) > SHOWN else ""))
+            if self._images is not None:
+                for k, thumb in enumerate(self._thumbs):
+                    if k < len(shown):
+                        thumb.value = to_png(self._images[shown[k]])
+                        thumb.layout.display = None
+                    else:
+                        thumb.layout.display = "none"
+            elif self.curves is None:
+                x, y = self.x.reshape(len(self.x), -1), self.y.reshape(len(self.y), -1)
+                rows = "".join(f"<tr><td>{i}</td><td>{np.array2string(x[i], precision=3)}</td>"
+                               f"<td>{np.array2string(y[i], precision=3)}</td></tr>" for i in shown)
+                self._table.value = f"<table><tr><th>#</th><th>x</th><th>y</th></tr>{rows}</table>" if shown else ""
+            else:
+                curves = self.x.reshape(len(self.x), -1)
+                with self.curves.hold_sync():
+                    if shown:
+                        self.curves.y = curves[shown].astype(np.float32)
+                    self.curves.visible = bool(shown)
+
+    def _on_selected(self, change: dict) -> None:
+        self.select(change["new"])
+
+    def _owned(self) -> list:
+        return [w for w in (getattr(self, "figure", None), getattr(self, "_curve_figure", None)) if w is not None]

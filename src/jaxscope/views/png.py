@@ -1,0 +1,40 @@
+"""Small images as PNG bytes for ``ipywidgets.Image`` (no imaging library needed).
+
+>>> png = to_png(np.zeros((2, 3)))
+>>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n", len(png) > 40
+(True, True)
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+import numpy as np
+
+# viridis at 9 stops (matplotlib's), interpolated to 256 colours
+_VIRIDIS = np.array([[68, 1, 84], [71, 44, 122], [59, 81, 139], [44, 113, 142], [33, 144, 141],
+                     [39, 173, 129], [92, 200, 99], [170, 220, 50], [253, 231, 37]], dtype=np.float64)
+_STOPS = np.linspace(0.0, 1.0, len(_VIRIDIS))
+LUT = np.stack([np.interp(np.linspace(0, 1, 256), _STOPS, _VIRIDIS[:, c]) for c in range(3)], axis=1).astype(np.uint8)
+
+
+def _chunk(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload) & 0xFFFFFFFF)
+
+
+def to_png(image: np.ndarray, lo: float | None = None, hi: float | None = None) -> bytes:
+    """A 2-D array as a viridis PNG, values mapped from [lo, hi] (default: the image's own range)."""
+    values = np.asarray(image, dtype=np.float64)
+    if values.ndim != 2:
+        raise ValueError(f"to_png takes a 2-D image; got shape {values.shape}")
+    finite = values[np.isfinite(values)]
+    lo = float(finite.min()) if lo is None and finite.size else (0.0 if lo is None else lo)
+    hi = float(finite.max()) if hi is None and finite.size else (1.0 if hi is None else hi)
+    scaled = (np.nan_to_num(values, nan=lo) - lo) / (hi - lo if hi > lo else 1.0)
+    index = np.clip(np.round(scaled * 255), 0, 255).astype(np.uint8)
+    rgb = LUT[index]                                           # (H, W, 3)
+    h, w = values.shape
+    raw = b"".join(b"\x00" + rgb[row].tobytes() for row in range(h))
+    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(raw, 6)) + _chunk(b"IEND", b"")
