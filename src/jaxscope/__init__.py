@@ -5,6 +5,8 @@
 >>> trainer.show()  # doctest: +SKIP
 """
 
+import importlib
+
 from .training import History, Trainer
 
 __version__ = "0.1.0"
@@ -17,14 +19,9 @@ def __getattr__(name: str):
         from . import widgets
 
         return getattr(widgets, name)
-    if name == "datasets":
-        from . import datasets
-
-        return datasets
-    if name == "views":
-        import importlib
-
-        return importlib.import_module(".views", __name__)
+    if name in ("datasets", "views"):
+        # not `from . import datasets`: that looks the name up on this module first, i.e. here again
+        return importlib.import_module(f".{name}", __name__)
     if name == "NetworkDiagram":
         from .widgets.network_diagram import NetworkDiagram
 

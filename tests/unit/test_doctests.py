@@ -10,6 +10,9 @@ MODULES = [
     "jaxscope.datasets.plane", "jaxscope.datasets.samples", "jaxscope.datasets.shapes", "jaxscope.datasets.traces",
     "jaxscope.inspect", "jaxscope.inspect.conv", "jaxscope.inspect.edit", "jaxscope.inspect.forward",
     "jaxscope.inspect.neuron_maps", "jaxscope.inspect.probe", "jaxscope.widgets.diagram_messages",
+    "jaxscope.views.network", "jaxscope.views.samples", "jaxscope.views.function_plot", "jaxscope.views.parity_plot",
+    "jaxscope.views.output_map", "jaxscope.views.custom_view", "jaxscope.views.images", "jaxscope.views.png",
+    "jaxscope.views.image_grid", "jaxscope.views.projection", "jaxscope.views.latent_scatter",
 ]
 
 

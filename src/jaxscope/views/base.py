@@ -28,7 +28,7 @@ class View(ipywidgets.VBox):
 
     def __init__(self, trainer: Any = None, *, params: Any = None, apply: Any = None, module: Any = None,
                  interval: float = INTERVAL, children: tuple = ()) -> None:
-        super().__init__(list(children))
+        super().__init__(list(children), layout=ipywidgets.Layout(width="auto", flex="0 0 auto"))
         self.add_class("jaxscope-view")
         if not isinstance(interval, (int, float)) or isinstance(interval, bool) or interval < 0:
             raise ValueError(f"interval must be a number of seconds >= 0; got {interval!r}")
@@ -77,7 +77,7 @@ class View(ipywidgets.VBox):
         if event == "progress":
             self._throttle.request()
         elif event in ("status", "reset", "params"):
-            self.refresh()
+            self._throttle.flush()      # now, and the next progress waits a full interval after it
 
     def update(self, params: Any) -> None:
         """Redraw for ``params`` (a view that follows no trainer)."""
@@ -102,7 +102,7 @@ class View(ipywidgets.VBox):
             self.refresh_seconds += time.perf_counter() - started
 
     def close(self) -> None:
-        if self.trainer is not None:
+        if getattr(self, "trainer", None) is not None:    # None too when __init__ refused its arguments
             self.trainer._unsubscribe(self._on_trainer_event)
         for child in self._owned():
             child.close()

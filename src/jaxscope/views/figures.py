@@ -20,8 +20,40 @@ def figure(marks: list, axes: list, title: str = "", width: int = 360, height: i
 
 
 def axes(x_scale, y_scale, x_label: str = "", y_label: str = "") -> list:
-    return [bqplot.Axis(scale=x_scale, label=x_label, num_ticks=5),
-            bqplot.Axis(scale=y_scale, label=y_label, orientation="vertical", num_ticks=5, label_offset="40px")]
+    """An x and a y axis; ticks at round values when the scale's range is fixed (see ``set_range``)."""
+    made = [bqplot.Axis(scale=x_scale, label=x_label, tick_format=".4~g"),
+            bqplot.Axis(scale=y_scale, label=y_label, side="left", label_offset="40px", tick_format=".4~g")]
+    for axis in made:
+        if axis.scale.min is not None and axis.scale.max is not None:
+            axis.tick_values = nice_ticks(axis.scale.min, axis.scale.max)[2]
+    return made
+
+
+def nice_ticks(lo: float, hi: float, count: int = 5) -> tuple[float, float, np.ndarray]:
+    """(lo, hi) and tick values at a round step (1, 2, 2.5 or 5 x 10^k) giving about ``count``
+    ticks, all inside [lo, hi].
+
+    >>> nice_ticks(-1.1, 1.1)[2].tolist()
+    [-1.0, -0.5, 0.0, 0.5, 1.0]
+    """
+    if not (np.isfinite(lo) and np.isfinite(hi)) or hi <= lo:
+        return lo, hi, np.array([lo, hi])
+    raw = (hi - lo) / max(count - 1, 1)
+    power = 10.0 ** np.floor(np.log10(raw))
+    best = None
+    for step in (m * power for m in (0.5, 1, 2, 2.5, 5, 10)):
+        first = np.ceil(lo / step - 1e-9)
+        ticks = np.arange(first, np.floor(hi / step + 1e-9) + 1) * step
+        if best is None or abs(len(ticks) - count) < abs(len(best) - count):
+            best = ticks
+    return lo, hi, best + 0.0
+
+
+def set_range(scale, axis, lo: float, hi: float) -> None:
+    """Fix a scale's domain and put its axis's ticks at round values."""
+    with scale.hold_sync():
+        scale.min, scale.max = float(lo), float(hi)
+    axis.tick_values = nice_ticks(lo, hi)[2]
 
 
 def padded(lo: float, hi: float, fraction: float = 0.05) -> tuple[float, float]:

@@ -75,7 +75,9 @@ class FunctionPlot(View):
         if data is not None and data[0].reshape(len(data[0]), -1).shape[1] != 1:
             raise ValueError(f"FunctionPlot shows networks of one input; the data's inputs have shape {data[0].shape[1:]}")
         if self.train_range is None and data is not None:
-            self.train_range = (float(data[0].min()), float(data[0].max()))
+            source = trainer._source      # a fixed data set: all of its inputs, not only the dots
+            inputs = np.asarray(source.arrays[0]) if hasattr(source, "arrays") else data[0]
+            self.train_range = (float(inputs.min()), float(inputs.max()))
         if self.x_range is None:
             if self.train_range is None:
                 raise ValueError("FunctionPlot needs x_range=(lo, hi) when it follows no trainer")
@@ -98,7 +100,7 @@ class FunctionPlot(View):
             marks.append(self.band)
         if data is not None and data[1].reshape(len(data[1]), -1).shape[1] > self.output:
             self.dots = bqplot.Scatter(x=data[0].ravel(), y=data[1].reshape(len(data[1]), -1)[:, self.output],
-                                       scales=scales, colors=[GREY], default_size=12, default_opacities=[0.5])
+                                       scales=scales, colors=[GREY], default_size=12, opacities=[0.5])
             marks.append(self.dots)
         if self.truth is not None:
             self.truth_line = bqplot.Lines(x=self.x, y=self.truth, scales=scales, colors=[GREY],

@@ -29,7 +29,7 @@ CELL = "112px"
 
 
 def _image(values: np.ndarray, lo: float | None = None, hi: float | None = None) -> ipywidgets.Image:
-    image = ipywidgets.Image(value=to_png(values, lo, hi), format="png",
+    image = ipywidgets.Image(value=to_png(values, lo, hi, min_size=112), format="png",
                              layout=ipywidgets.Layout(width=CELL, height=CELL))
     image.add_class("jaxscope-pixelated")
     return image
@@ -81,7 +81,7 @@ class ImageGrid(View):
                 self.output_images.append(out)
                 cells.append(out)
             else:
-                caption = ipywidgets.HTML(layout=ipywidgets.Layout(width="190px"))
+                caption = ipywidgets.HTML(layout=ipywidgets.Layout(width="max-content"))
                 caption.add_class("jaxscope-caption")
                 self.captions.append(caption)
                 cells.append(caption)
@@ -113,7 +113,7 @@ class ImageGrid(View):
         if self.image_output:
             images = image_batch(out, 0)
             for k, widget in enumerate(self.output_images):
-                widget.value = to_png(images[k], *self._lohi)
+                widget.value = to_png(images[k], *self._lohi, min_size=112)
         else:
             for k, caption in enumerate(self.captions):
                 caption.value = self._caption(self.y[k], out[k])

@@ -24,7 +24,7 @@ import numpy as np
 from ..inspect.probe import dense_columns
 from ..widgets.sync import SEND_LOCK, LockedStateMixin
 from .base import View
-from .figures import BLUE, axes, figure, finite_range, padded
+from .figures import BLUE, axes, figure, finite_range, padded, set_range
 from .images import image_batch
 from .png import to_png
 from .projection import project
@@ -50,11 +50,14 @@ class LatentScatter(View):
         targets), an integer (that target column), an array (N,) or a function ``color(x, y)``.
       color_label: the colour's name for the caption (e.g. ``"ω0"``).
       data: (x, y) arrays or a generator instead of the trainer's validation (else training) data.
+      sample_x, sample_label: for 1-D samples (curves), the x value of each input and its name,
+        for the selected-samples plot (e.g. the drive frequencies of the Duffing curves).
     """
 
     def __init__(self, trainer: Any = None, *, layer: int | None = None, encode: Callable | None = None,
                  data: Any = None, samples: int = 512, color: Any = None, color_label: str = "",
-                 title: str = "latent space", **options: Any) -> None:
+                 sample_x: Any = None, sample_label: str = "input index", title: str = "latent space",
+                 **options: Any) -> None:
         if encode is not None and not callable(encode):
             raise ValueError(f"encode must be a function encode(params, x) -> (N, d); got {type(encode).__name__}")
         if layer is not None and (isinstance(layer, bool) or not isinstance(layer, int)):
@@ -64,6 +67,7 @@ class LatentScatter(View):
         self.layer, self.encode, self.samples = layer, encode, samples
         self.color_option, self.color_label, self.title = color, color_label, title
         self._data = data
+        self.sample_x, self.sample_label = sample_x, sample_label
         self._components = None
         self.selected: list[int] = []
         super().__init__(trainer, **options)
@@ -166,10 +170,8 @@ class LatentScatter(View):
         (x0, x1), (y0, y1) = padded(*finite_range(xy[:, 0])), padded(*finite_range(xy[:, 1]))
         with self.dots.hold_sync():
             self.dots.x, self.dots.y = xy[:, 0].astype(np.float32), xy[:, 1].astype(np.float32)
-        with self.sx.hold_sync():
-            self.sx.min, self.sx.max = x0, x1
-        with self.sy.hold_sync():
-            self.sy.min, self.sy.max = y0, y1
+        set_range(self.sx, self.figure.axes[0], x0, x1)
+        set_range(self.sy, self.figure.axes[1], y0, y1)
         for axis, label in zip(self.figure.axes, data["labels"]):
             if axis.label != label:
                 axis.label = label
@@ -191,11 +193,14 @@ class LatentScatter(View):
         if curves.shape[1] < 4:      # a few numbers per sample: list them
             self._table = ipywidgets.HTML()
             return self._table
-        sx = bqplot.LinearScale()
         sy = bqplot.LinearScale(min=float(np.min(curves)), max=float(np.max(curves)))
-        self.curves = bqplot.Lines(x=np.arange(curves.shape[1]), y=curves[:1], scales={"x": sx, "y": sy},
+        xs = np.arange(curves.shape[1]) if self.sample_x is None else np.asarray(self.sample_x, dtype=np.float64).ravel()
+        if xs.shape != (curves.shape[1],):
+            raise ValueError(f"sample_x must give one x value per input ({curves.shape[1]}); got shape {xs.shape}")
+        sx = bqplot.LinearScale(min=float(xs.min()), max=float(xs.max()))
+        self.curves = bqplot.Lines(x=xs, y=curves[:1], scales={"x": sx, "y": sy},
                                    colors=[BLUE], visible=False, stroke_width=1.5)
-        self._curve_figure = figure([self.curves], axes(sx, sy, "input index", "input"), "", width=300, height=240)
+        self._curve_figure = figure([self.curves], axes(sx, sy, self.sample_label, "input"), "", width=300, height=240)
         return self._curve_figure
 
     def select(self, indices: Any) -> None:
@@ -208,7 +213,7 @@ class LatentScatter(View):
             if self._images is not None:
                 for k, thumb in enumerate(self._thumbs):
                     if k < len(shown):
-                        thumb.value = to_png(self._images[shown[k]])
+                        thumb.value = to_png(self._images[shown[k]], min_size=64)
                         thumb.layout.display = None
                     else:
                         thumb.layout.display = "none"

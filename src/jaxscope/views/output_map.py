@@ -28,7 +28,8 @@ class OutputMap2D(View):
 
     Args:
       target: optional ``target(x, y)`` (arrays) drawn as a thumbnail beside the map.
-      points: how many training samples to draw on top (coloured by their first target).
+      points: how many training samples to draw on top (coloured by their target for ``output``,
+        on the map's colour scale; by their first target when there is no such column).
     """
 
     def __init__(self, trainer: Any = None, *, x_range: Any = None, y_range: Any = None, resolution: int = 48,
@@ -73,7 +74,8 @@ class OutputMap2D(View):
                                       scales={"x": sx, "y": sy, "color": sc})
         marks = [self.heatmap]
         if data is not None:
-            label = data[1].reshape(len(data[1]), -1)[:, 0]
+            targets = data[1].reshape(len(data[1]), -1)
+            label = targets[:, self.output if self.output < targets.shape[1] else 0]
             self.dots = bqplot.Scatter(x=data[0][:, 0], y=data[0][:, 1], color=label.astype(np.float32),
                                        scales={"x": sx, "y": sy, "color": sc}, stroke="black",
                                        default_size=18, stroke_width=0.6)
@@ -84,7 +86,7 @@ class OutputMap2D(View):
             z = np.asarray(self.target(gx.astype(np.float64), gy.astype(np.float64)), dtype=np.float64)
             if z.shape != gx.shape:
                 raise ValueError(f"target(x, y) must return an array of the grid's shape {gx.shape}; got {z.shape}")
-            self.target_image = ipywidgets.Image(value=to_png(z[::-1]), format="png",
+            self.target_image = ipywidgets.Image(value=to_png(z[::-1], min_size=96), format="png",
                                                  layout=ipywidgets.Layout(width="96px", height="96px"))
             self.target_image.add_class("jaxscope-pixelated")
             children.append(ipywidgets.VBox([ipywidgets.HTML("target"), self.target_image]))

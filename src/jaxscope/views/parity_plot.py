@@ -87,7 +87,7 @@ class ParityPlot(View):
             diagonal = bqplot.Lines(x=[lo, hi], y=[lo, hi], scales={"x": sx, "y": sy}, colors=[GREY],
                                     line_style="dashed")
             dots = bqplot.Scatter(x=first["true"][:, k], y=first["pred"][:, k], scales={"x": sx, "y": sy},
-                                  colors=[self._colour()], default_size=14, default_opacities=[0.6])
+                                  colors=[self._colour()], default_size=14, opacities=[0.6])
             name = self.names[k]
             fig = figure([diagonal, dots], axes(sx, sy, f"true {name}".strip(), f"predicted {name}".strip()),
                          "", width=280, height=280)

@@ -23,11 +23,16 @@ def _chunk(kind: bytes, payload: bytes) -> bytes:
     return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload) & 0xFFFFFFFF)
 
 
-def to_png(image: np.ndarray, lo: float | None = None, hi: float | None = None) -> bytes:
-    """A 2-D array as a viridis PNG, values mapped from [lo, hi] (default: the image's own range)."""
+def to_png(image: np.ndarray, lo: float | None = None, hi: float | None = None, min_size: int = 0) -> bytes:
+    """A 2-D array as a viridis PNG, values mapped from [lo, hi] (default: the image's own range);
+    pixels repeated (nearest neighbour) until the image is at least ``min_size`` wide, so browsers
+    show sharp pixels instead of smoothing them."""
     values = np.asarray(image, dtype=np.float64)
     if values.ndim != 2:
         raise ValueError(f"to_png takes a 2-D image; got shape {values.shape}")
+    if min_size and values.shape[1] < min_size:
+        factor = -(-min_size // max(values.shape[1], 1))
+        values = np.repeat(np.repeat(values, factor, axis=0), factor, axis=1)
     finite = values[np.isfinite(values)]
     lo = float(finite.min()) if lo is None and finite.size else (0.0 if lo is None else lo)
     hi = float(finite.max()) if hi is None and finite.size else (1.0 if hi is None else hi)

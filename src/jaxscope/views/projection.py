@@ -25,12 +25,18 @@ def project(activations: np.ndarray, previous: np.ndarray | None = None) -> tupl
     if a.shape[1] == 2:
         return a, ["unit 0", "unit 1"], None
     centred = a - a.mean(axis=0)
-    _, s, vt = np.linalg.svd(centred, full_matrices=False)
-    components = vt[:2].copy()
+    # eigenvectors of the d x d scatter matrix: the SVD's right singular vectors, ~8x cheaper here
+    if a.shape[1] <= 256:
+        variance, vectors = np.linalg.eigh(centred.T @ centred)
+        order = np.argsort(variance)[::-1]
+        variance = np.clip(variance[order], 0.0, None)
+        components = vectors[:, order[:2]].T.copy()
+    else:
+        _, s, vt = np.linalg.svd(centred, full_matrices=False)
+        variance, components = s ** 2, vt[:2].copy()
     if previous is not None and previous.shape == components.shape:
         signs = np.sign(np.sum(components * previous, axis=1))
         components *= np.where(signs == 0, 1.0, signs)[:, None]
-    variance = s ** 2
     share = variance[:2] / variance.sum() if variance.sum() > 0 else np.zeros(2)
     labels = [f"PC {k + 1} ({100 * share[k]:.0f} %)" for k in range(2)]
     return centred @ components.T, labels, components

@@ -1,0 +1,117 @@
+"""Live views in a real JupyterLab: lesson 3's parity plot moves while training and stops when
+paused, its R² agrees with the kernel, and a brush over the latent scatter shows those curves."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from .notebook_page import NotebookPage
+
+pytestmark = pytest.mark.timeout(400)
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+DASHBOARD = '[data-testid="jaxscope-dashboard"]'
+VIEWS = f"{DASHBOARD} .jaxscope-views > .jaxscope-view"
+# bqplot draws each Scatter point as a <path class="dot"> in a <g> placed by a translate() transform
+DOTS = ("(i) => Array.from(document.querySelectorAll('" + VIEWS + "')[0]"
+        ".querySelectorAll('.bqplot.figure')[i].querySelectorAll('path.dot')).map(p => p.parentNode.getAttribute('transform'))")
+
+R2_PROBE = """
+x_val, y_val = validation
+pred = np.asarray(trainer.apply(trainer.params, x_val))
+y_val = np.asarray(y_val)
+r2 = 1 - ((pred - y_val) ** 2).sum(0) / ((y_val - y_val.mean(0)) ** 2).sum(0)
+print('kernel R2', ' '.join(f'{v:.3f}' for v in r2), 'step', trainer.current_step)
+"""
+
+
+def lesson3_with_probe(tmp_path) -> tuple[Path, int]:
+    nb = nbformat.read(EXAMPLES / "lesson3_duffing_curves.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(R2_PROBE))
+    path = tmp_path / "lesson3_duffing_curves.ipynb"
+    nbformat.write(nb, path)
+    return path, len(nb.cells) - 1
+
+
+def wait_status(nb: NotebookPage, status: str, timeout: float = 30) -> None:
+    nb.wait_until(f"const b = document.querySelector('{DASHBOARD}');"
+                  f"return b && b.querySelector('[data-testid=status]').dataset.status === '{status}';",
+                  f"status {status}", timeout=timeout)
+
+
+def test_lesson3_parity_plot_moves_while_training_stops_when_paused_and_the_brush_shows_curves(
+        jupyter_server_factory, browser_page, add_notebook, tmp_path):
+    server = jupyter_server_factory(ui="lab", env={"JAXSCOPE_EXAMPLE_STEPS": "200"})
+    page, log = browser_page
+    nb = NotebookPage(page, server, log)
+    source, probe = lesson3_with_probe(tmp_path)
+    nb.open(add_notebook(server, source))
+    nb.run_all()
+    nb.wait_all_done(timeout=300)
+    nb.wait_widgets_rendered()
+    board = page.locator(DASHBOARD).first
+
+    # Two views in the dashboard: the parity plot (3 panels of 512 validation points) and the latent scatter
+    nb.wait_until(f"return document.querySelectorAll('{VIEWS}').length === 2", "two views in the dashboard")
+    nb.wait_until(f"return ({DOTS})(0).length === 512 && ({DOTS})(2).length === 512", "512 points per parity panel")
+    heading = page.locator(VIEWS).first.locator(".widget-html-content").first
+    assert re.fullmatch(r"predicted vs true · validation \(512 samples\) · ω0 R² -?\d\.\d{3} · γ R² -?\d\.\d{3} · "
+                        r"ε R² -?\d\.\d{3}", heading.text_content()), heading.text_content()
+
+    # Start: the points move, again and again
+    before = page.evaluate(DOTS, 0)
+    board.locator('[data-action="start"]').click()
+    wait_status(nb, "running")
+    seen = [before]
+    for _ in range(3):
+        nb.wait_until(f"return JSON.stringify(({DOTS})(0)) !== args.before", "the parity points to move",
+                      timeout=20, before=json.dumps(seen[-1], separators=(",", ":")))
+        seen.append(page.evaluate(DOTS, 0))
+    assert len({tuple(s) for s in seen}) == 4
+
+    # Pause: one last redraw, then nothing moves
+    board.locator('[data-action="pause"]').click()
+    wait_status(nb, "paused", timeout=10)
+    step = int(board.locator('[data-testid="status"]').get_attribute("data-step"))
+    nb.run_cell(probe)
+    nb.wait_cell_done(probe, timeout=60)
+    kernel = re.search(r"kernel R2 (\S+) (\S+) (\S+) step (\d+)", nb.cell_text(probe))
+    assert kernel and int(kernel.group(4)) == step
+    # the heading shows the R² of the parameters training stopped at
+    nb.wait_until("return args.values.every(v => document.querySelector(args.heading).textContent.includes(v))",
+                  "the parity heading to show the kernel's R²", values=[kernel.group(k) for k in (1, 2, 3)],
+                  heading=f"{VIEWS} .widget-html-content")
+    paused = page.evaluate(DOTS, 0)
+    page.wait_for_timeout(1500)  # an observation window of 6 refresh intervals: nothing may move while paused
+    assert page.evaluate(DOTS, 0) == paused
+
+    # Brush over the middle of the latent scatter: the label counts the points and the curves appear
+    latent = page.locator(VIEWS).nth(1)
+    area = latent.locator(".bqplot.figure").first.locator("rect.plotarea_background")
+    area.scroll_into_view_if_needed()
+    box = area.bounding_box()
+    x0, y0 = round(box["x"] + 0.3 * box["width"]), round(box["y"] + 0.3 * box["height"])
+    x1, y1 = round(box["x"] + 0.7 * box["width"]), round(box["y"] + 0.7 * box["height"])
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move((x0 + x1) // 2, (y0 + y1) // 2, steps=5)
+    page.mouse.move(x1, y1, steps=5)
+    page.mouse.up()
+    label = latent.locator(".jaxscope-selection")
+    nb.wait_until("return /^\\d+ selected/.test(document.querySelectorAll(args.views)[1]"
+                  ".querySelector('.jaxscope-selection').textContent)", "the brush selection to be counted",
+                  views=VIEWS)
+    selected = int(re.match(r"(\d+) selected", label.text_content()).group(1))
+    assert selected > 0
+    curves = latent.locator(".bqplot.figure").nth(1).locator("path.line")
+    nb.wait_until("return document.querySelectorAll(args.views)[1].querySelectorAll('.bqplot.figure')[1]"
+                  ".querySelectorAll('path.line').length === args.count", "the selected curves to be drawn",
+                  views=VIEWS, count=min(selected, 8))
+    assert curves.count() == min(selected, 8)
+    latent.screenshot(path=str(nb.screenshot("lesson3-views").with_name("latent-brush.png")))
+    nb.assert_clean_console()
