@@ -1,7 +1,6 @@
 """FunctionPlot: a 1-D network's output on a grid against the truth, checked against a numpy forward
 of the course MLP, its default ranges from the training data, and its argument errors."""
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest

@@ -5,7 +5,6 @@ import html
 import struct
 import zlib
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest

@@ -4,7 +4,6 @@ against a numpy forward of the course MLP, the training points on top and the ta
 import struct
 import zlib
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest

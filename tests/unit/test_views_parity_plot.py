@@ -164,7 +164,7 @@ def test_at_most_six_panels_and_r_squared_of_a_constant_column_is_nan():
 
 
 def test_names_of_the_wrong_length_and_an_output_count_that_differs_from_the_targets(sets):
-    (x, y), (xv, yv) = sets
+    (x, y), _ = sets
     with pytest.raises(ValueError, match=r"names has 3 entries for 2 output\(s\)"):
         scope.views.ParityPlot(make_trainer((x, y)), names=("a", "b", "c"))
     with pytest.raises(ValueError, match=r"ParityPlot: the network gives 3 output\(s\) per sample but the targets "

@@ -2,9 +2,11 @@
 trains (interval=0: after every chunk), on reset and on a params edit; the last drawing is of the
 final parameters; ``trainer.show(views=[...])`` attaches them and ``dashboard.close()`` lets go."""
 
+import gc
+import sys
 import time
+import warnings
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -220,4 +222,36 @@ def test_show_passes_on_a_views_complaint_about_the_trainer():
         trainer.show(views=[scope.views.ParityPlot(show="validation", apply=lambda p, x: mlp_batch(x, p))], diagram=False)
     custom = scope.views.CustomView(lambda p, s: (np.arange(4), p["biases"][0]))  # reads parameters only
     trainer.show(views=[custom], diagram=False)
-    np.testing.assert_array_equal(custom.marks[""].y, np.zeros(4, np.float32))
+    np.testing.assert_array_equal(custom.marks[""].y, np.asarray(trainer.params["biases"][0]))
+
+
+def test_every_view_passes_its_widgets_only_arguments_they_know():
+    """traitlets drops unknown keyword arguments with a DeprecationWarning (e.g. a Scatter's
+    ``default_opacities``, which bqplot 0.13 calls ``opacities``): make that an error here."""
+    x = np.linspace(0, 1, 16, dtype=np.float32).reshape(4, 4)
+    identity = lambda p, x: x
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="Passing unrecognized arguments", category=DeprecationWarning)
+        views = [scope.views.FunctionPlot(make_trainer(), truth=np.sin),
+                 scope.views.ParityPlot(params={}, apply=identity, data=(x, x)),
+                 scope.views.OutputMap2D(params={}, apply=identity, x_range=(0, 1), y_range=(0, 1), resolution=3,
+                                         target=lambda a, b: a * b, data=(x[:, :2], x[:, 0])),
+                 scope.views.ImageGrid(params={}, apply=lambda p, x: x, data=(x.reshape(1, 4, 4), x.reshape(1, 4, 4))),
+                 scope.views.LatentScatter(params={}, apply=identity, encode=identity, data=(x, x[:, 0])),
+                 scope.views.CustomView(lambda p, s: (np.arange(3), np.arange(3)), params={}, marker="circle")]
+    assert all(v.refreshes == 1 for v in views)
+    assert all(fig.axes[1].side == "left" for fig in (views[0].figure, views[1].panels[0][0], views[5].figure))
+
+
+def test_a_view_that_refused_its_arguments_is_garbage_collected_quietly():
+    unraisable = []
+    previous, sys.unraisablehook = sys.unraisablehook, unraisable.append
+    try:
+        for make in (lambda: scope.views.FunctionPlot(points=1), lambda: scope.views.ParityPlot(show="test"),
+                     lambda: scope.views.CustomView("not a function"), lambda: scope.views.ImageGrid(samples=0)):
+            with pytest.raises(ValueError):
+                make()
+        gc.collect()
+    finally:
+        sys.unraisablehook = previous
+    assert [f"{u.exc_type.__name__}: {u.exc_value}" for u in unraisable] == []

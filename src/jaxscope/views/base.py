@@ -1,5 +1,6 @@
 """``View``: a widget that redraws what the network computes, from a trainer's current parameters,
 at most ``1 / interval`` times a second while it trains and once more when it pauses or ends.
+Redraws run on the view's own thread (``refresher.py``), never on the training thread.
 
 Subclasses say what to compute (``compute(model_or_params) -> dict of numpy arrays``: pure, what
 the tests check) and how to show it (``draw(data)``: sets bqplot marks / widgets).
@@ -14,8 +15,8 @@ from typing import Any
 import ipywidgets
 
 from ..widgets.sync import SEND_LOCK
-from ..widgets.throttle import Throttle
 from .network import Network
+from .refresher import Refresher
 
 INTERVAL = 0.25     # seconds: at most 4 refreshes a second while training
 
@@ -36,18 +37,20 @@ class View(ipywidgets.VBox):
         self._options = {"apply": apply, "module": module}
         self.network: Network | None = None
         self.refreshes = 0              # how often it has redrawn (tests, benchmarks)
-        self.refresh_seconds = 0.0      # Python time spent in refreshes, in all
+        self.refresh_seconds = 0.0      # wall time of all refreshes (includes waiting for the device)
+        self.refresh_cpu_seconds = 0.0  # CPU time of the refreshing thread in them (Python, numpy, sends)
         self._lock = threading.Lock()
-        self._throttle = Throttle(self.interval, self.refresh, trailing=False)
+        self._refresher = Refresher(self._refresh_in_background, self.interval)
         self._last_step: int | None = None
+        self.problem = ipywidgets.HTML(layout=ipywidgets.Layout(display="none"))
+        self.problem.add_class("jaxscope-view-problem")
         self.trainer = None
         if trainer is not None:
             self.attach(trainer)
         elif params is not None:
             self.network = Network(params=params, apply=apply, module=module, view=type(self).__name__,
                                    forward=self.runs_network)
-            self._setup()
-            self.refresh()
+            self._build()
 
     # ---- what subclasses provide ----------------------------------------------------------
     def _setup(self) -> None:
@@ -68,16 +71,44 @@ class View(ipywidgets.VBox):
             raise ValueError(f"this {type(self).__name__} already follows another trainer; make a new view")
         self.network = Network(trainer, view=type(self).__name__, forward=self.runs_network, **self._options)
         self.trainer = trainer
-        self._setup()
-        self.refresh()
+        self._build()
         trainer._subscribe(self._on_trainer_event)
         return self
 
+    def _build(self) -> None:
+        self._setup()
+        self.children = (*self.children, self.problem)
+        self.refresh()
+
     def _on_trainer_event(self, event: str) -> None:
+        """Called on the training thread: only asks the view's thread to redraw."""
         if event == "progress":
-            self._throttle.request()
+            self._refresher.request()
         elif event in ("status", "reset", "params"):
-            self._throttle.flush()      # now, and the next progress waits a full interval after it
+            self._refresher.request(now=True)
+
+    def wait(self, timeout: float | None = 10.0) -> bool:
+        """Wait until the view has drawn what the trainer asked for so far (False on timeout)."""
+        return self._refresher.wait(timeout)
+
+    def _refresh_in_background(self) -> None:
+        try:
+            self.refresh()
+        except Exception as error:
+            self._show_problem(f"{type(error).__name__}: {error}")
+            raise
+        self._show_problem("")
+
+    def _show_problem(self, text: str) -> None:
+        """A line under the view saying why it could not redraw ('' hides it)."""
+        import html
+
+        shown = bool(text)
+        if shown == (self.problem.layout.display != "none") and self.problem.value == html.escape(text):
+            return
+        with SEND_LOCK:
+            self.problem.value = html.escape(text)
+            self.problem.layout.display = None if shown else "none"
 
     def update(self, params: Any) -> None:
         """Redraw for ``params`` (a view that follows no trainer)."""
@@ -93,17 +124,20 @@ class View(ipywidgets.VBox):
         if self.network is None:
             return
         with self._lock:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.thread_time()
             data = self.compute(self.network.current())
             with SEND_LOCK:
                 self.draw(data)
             self._last_step = self.network.step()
             self.refreshes += 1
             self.refresh_seconds += time.perf_counter() - started
+            self.refresh_cpu_seconds += time.thread_time() - cpu
 
     def close(self) -> None:
         if getattr(self, "trainer", None) is not None:    # None too when __init__ refused its arguments
             self.trainer._unsubscribe(self._on_trainer_event)
+        if hasattr(self, "_refresher"):
+            self._refresher.close()
         for child in self._owned():
             child.close()
         super().close()
