@@ -82,12 +82,14 @@ function render({ model, el }: Pick<RenderProps<LossChartTraits>, "model" | "el"
     const pixelRatio = sizeCanvas(canvas, width, height);
     if (context === undefined) context = canvas.getContext("2d");
     if (context === null) return;
+    const bestStep = model.get(LOSS_CHART.bestStep) ?? -1;
+    root.dataset.bestStep = String(bestStep); // what the chart marks (-1: none)
     drawFrame(context, lastFrame, {
       pixelRatio,
       theme: readTheme(root),
       title: model.get(LOSS_CHART.title) ?? "",
       smoothing,
-      bestStep: model.get(LOSS_CHART.bestStep) ?? -1,
+      bestStep,
       hover: hoverX === null || hoverStep === null ? null : { x: hoverX, entries },
     });
   }

@@ -115,3 +115,59 @@ def test_lesson3_parity_plot_moves_while_training_stops_when_paused_and_the_brus
     assert curves.count() == min(selected, 8)
     latent.screenshot(path=str(nb.screenshot("lesson3-views").with_name("latent-brush.png")))
     nb.assert_clean_console()
+
+
+PATIENCE_PROBE = """
+best = trainer.best_step
+print('patience', trainer.early_stopping, 'status', trainer.status, 'step', trainer.current_step, 'best', best,
+      'restored', f"{float(loss(trainer.params, validation)):.5f}",
+      'lowest', f"{float(np.min(trainer.history['val_loss'])):.5f}")
+"""
+
+
+def test_overfitting_early_stopping_checkbox_stops_training_and_restores_the_best_parameters(
+        jupyter_server_factory, browser_page, add_notebook, tmp_path):
+    server = jupyter_server_factory(ui="lab", env={"JAXSCOPE_EXAMPLE_STEPS": "200"})
+    page, log = browser_page
+    nb = NotebookPage(page, server, log)
+    notebook = nbformat.read(EXAMPLES / "lesson3_overfitting.ipynb", as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell(PATIENCE_PROBE))
+    probe = len(notebook.cells) - 1
+    nbformat.write(notebook, tmp_path / "lesson3_overfitting.ipynb")
+    nb.open(add_notebook(server, tmp_path / "lesson3_overfitting.ipynb"))
+    nb.run_all()
+    nb.wait_all_done(timeout=300)
+    nb.wait_widgets_rendered()
+    board = page.locator(DASHBOARD).first
+    chart = board.locator('[data-testid="loss-chart"]')
+
+    # The first trainer trains without early stopping: the box is there, unticked, and the chart marks nothing
+    box = board.locator('[data-testid="early-stopping"]')
+    assert not box.is_checked()
+    assert chart.get_attribute("data-best-step") == "-1"
+
+    # Tick it: the kernel's trainer gets the default patience
+    box.click()
+    nb.run_cell(probe)
+    nb.wait_cell_done(probe, timeout=60)
+    assert re.match(r"patience 10 status done step 200 ", nb.cell_text(probe)), nb.cell_text(probe)
+
+    # Start: it trains on until the validation loss stops improving, then stops by itself
+    board.locator('[data-action="start"]').click()
+    nb.wait_until(f"const s = document.querySelector('{DASHBOARD} [data-testid=status]');"
+                  "return s.dataset.status === 'done' && Number(s.dataset.step) > 200;",
+                  "training to go on past step 200 and stop by itself", timeout=120)
+    message = board.locator('[data-testid="message"]').text_content()
+    assert "early stopping at step" in message, message
+    nb.run_cell(probe)
+    nb.wait_cell_done(probe, timeout=60)
+    found = re.match(r"patience 10 status done step (\d+) best (\d+) restored (\S+) lowest (\S+)", nb.cell_text(probe))
+    assert found, nb.cell_text(probe)
+    step, best = int(found.group(1)), int(found.group(2))
+    assert 200 < best < step and (step - best) >= 10 * 20      # patience 10 evaluations, every 20 steps
+    restored, lowest = float(found.group(3)), float(found.group(4))
+    assert abs(restored - lowest) <= 2e-5 + 1e-4 * lowest       # the parameters of the lowest validation loss
+    # the chart marks that step
+    nb.wait_until("return document.querySelector(args.chart).dataset.bestStep === args.best",
+                  "the chart to mark the best step", chart=f"{DASHBOARD} [data-testid=loss-chart]", best=str(best))
+    nb.assert_clean_console()
