@@ -13,6 +13,7 @@ MODULES = [
     "jaxscope.views.network", "jaxscope.views.samples", "jaxscope.views.function_plot", "jaxscope.views.parity_plot",
     "jaxscope.views.output_map", "jaxscope.views.custom_view", "jaxscope.views.images", "jaxscope.views.png",
     "jaxscope.views.image_grid", "jaxscope.views.projection", "jaxscope.views.latent_scatter", "jaxscope.views.figures",
+    "jaxscope.views.refresher",
 ]
 
 

@@ -61,6 +61,7 @@ def test_following_a_trainer_gets_its_parameters_and_step_and_needs_no_apply():
     view = scope.views.CustomView(fn, trainer, interval=60)
     assert calls == [0, 0] and view.network.forward.apply is None  # set-up, then the first draw
     trainer.run(30)
+    assert view.wait(10)
     assert calls[-1] == 30 and view._last_step == 30
     np.testing.assert_allclose(view.marks[""].y, np.asarray(trainer.params["w"]), rtol=1e-6)
     assert float(view.marks[""].y[2]) > 2.0  # it trained towards (1, 2, 3)
@@ -71,7 +72,7 @@ def test_a_view_without_parameters_waits_for_a_trainer():
     assert view.network is None and view.children == () and view.refreshes == 0
     view.refresh()  # nothing to draw yet
     assert view.refreshes == 0
-    with pytest.raises(ValueError, match=r"CustomView: pass apply= \(and params=\) when making a view without a trainer"):
+    with pytest.raises(ValueError, match=r"CustomView: pass params= when making a view without a trainer"):
         view.update({"h": jnp.ones(2)})
 
 

@@ -167,6 +167,7 @@ def test_following_a_trainer_shows_its_validation_samples():
     for k, caption in enumerate(grid.captions):
         assert caption.value == f"y0 true {y[8 + k, 0]:.4g} · predicted 0<br>y1 true {y[8 + k, 1]:.4g} · predicted 0"
     trainer.run(20)
+    assert grid.wait(10)
     p = np.asarray(trainer.params["w"])
     assert p[0, 0] > 0 > p[0, 1]
     pred = x[8:11].mean(axis=(1, 2, 3)).astype(np.float64)[:, None] * p

@@ -29,7 +29,7 @@ class View(ipywidgets.VBox):
 
     def __init__(self, trainer: Any = None, *, params: Any = None, apply: Any = None, module: Any = None,
                  interval: float = INTERVAL, children: tuple = ()) -> None:
-        super().__init__(list(children), layout=ipywidgets.Layout(width="auto", flex="0 0 auto"))
+        super().__init__(list(children), layout=ipywidgets.Layout(width="auto", flex="0 0 auto", margin="0 16px 8px 0"))
         self.add_class("jaxscope-view")
         if not isinstance(interval, (int, float)) or isinstance(interval, bool) or interval < 0:
             raise ValueError(f"interval must be a number of seconds >= 0; got {interval!r}")
@@ -115,7 +115,8 @@ class View(ipywidgets.VBox):
         if self.trainer is not None:
             raise ValueError("this view follows a trainer, which sets its parameters")
         if self.network is None:
-            raise ValueError(f"{type(self).__name__}: pass apply= (and params=) when making a view without a trainer")
+            needs = "params= and apply=" if self.runs_network else "params="
+            raise ValueError(f"{type(self).__name__}: pass {needs} when making a view without a trainer")
         self.network.set(params)
         self.refresh()
 

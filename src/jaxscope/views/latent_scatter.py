@@ -64,6 +64,8 @@ class LatentScatter(View):
             raise ValueError(f"layer must be the number of a dense layer (0 = first); got {layer!r}")
         if encode is not None and layer is not None:
             raise ValueError("pass layer= or encode=, not both")
+        if isinstance(samples, bool) or not isinstance(samples, int) or samples < 3:
+            raise ValueError(f"samples must be an integer >= 3; got {samples!r}")
         self.layer, self.encode, self.samples = layer, encode, samples
         self.color_option, self.color_label, self.title = color, color_label, title
         self._data = data

@@ -37,6 +37,8 @@ class OutputMap2D(View):
                  color_range: Any = None, title: str = "network output", **options: Any) -> None:
         if isinstance(resolution, bool) or not isinstance(resolution, int) or not 2 <= resolution <= 256:
             raise ValueError(f"resolution must be an integer from 2 to 256; got {resolution!r}")
+        if isinstance(output, bool) or not isinstance(output, int) or output < 0:
+            raise ValueError(f"output must be an index >= 0; got {output!r}")
         if target is not None and not callable(target):
             raise ValueError(f"target must be a function target(x, y); got {type(target).__name__}")
         self.x_range, self.y_range = _pair(x_range, "x_range"), _pair(y_range, "y_range")

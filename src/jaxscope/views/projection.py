@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 ITERATIONS = 8      # subspace iterations per refresh when the previous components are known
+TOLERANCE = 1e-3    # |S v - λ v| / λ1 above which refined components are recomputed exactly
 
 
 def _exact(scatter: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -36,6 +37,11 @@ def _refined(scatter: np.ndarray, previous: np.ndarray) -> tuple[np.ndarray, np.
     return np.clip(variance[order], 0.0, None), (basis @ rotation[:, order]).T
 
 
+def _converged(scatter: np.ndarray, variance: np.ndarray, components: np.ndarray) -> bool:
+    residual = np.linalg.norm(scatter @ components.T - components.T * variance, axis=0)
+    return bool(np.all(residual <= TOLERANCE * max(float(variance[0]), 1e-300)))
+
+
 def project(activations: np.ndarray, previous: np.ndarray | None = None) -> tuple[np.ndarray, list[str], np.ndarray | None]:
     """(N, 2) coordinates, axis labels and the components used (None for raw units).
 
@@ -52,6 +58,8 @@ def project(activations: np.ndarray, previous: np.ndarray | None = None) -> tupl
     total = float(np.trace(scatter))
     seeded = previous is not None and previous.shape == (2, a.shape[1]) and np.all(np.isfinite(previous))
     variance, components = _refined(scatter, previous) if seeded else _exact(scatter)
+    if seeded and not _converged(scatter, variance, components):
+        variance, components = _exact(scatter)   # a jump (reset, edit, new data): no time to catch up
     if seeded:
         signs = np.sign(np.sum(components * previous, axis=1))
         components = components * np.where(signs == 0, 1.0, signs)[:, None]

@@ -63,7 +63,17 @@ class Dashboard(ipywidgets.VBox):
     """
 
     def __init__(self, trainer: Any, diagram: bool = True, views: Any = None, **chart_options: Any) -> None:
+        self._built = False
         self.views = check_views(views)
+        attached: list = []
+        try:  # first the views, whose arguments are the likeliest to be refused: nothing else exists yet
+            for view in self.views:
+                view.attach(trainer)
+                attached.append(view)
+        except Exception:
+            for view in attached:
+                view.close()
+            raise
         self.trainer = trainer
         self.controls = ControlBar(trainer)
         self.loss_chart = LossChart(history=trainer.history, **chart_options)
@@ -74,11 +84,9 @@ class Dashboard(ipywidgets.VBox):
             self.diagram.editable = trainer.status != "running"
         self._diagram_step = -1
         self._diagram_throttle = Throttle(DIAGRAM_INTERVAL, self._publish_diagram, trailing=False)
-        for view in self.views:
-            view.attach(trainer)
         parts = [self.controls, self.loss_chart] + ([self.diagram] if self.diagram is not None else [])
         if self.views:
-            row = ipywidgets.HBox(self.views, layout=ipywidgets.Layout(flex_flow="row wrap", gap="12px"))
+            row = ipywidgets.HBox(self.views, layout=ipywidgets.Layout(flex_flow="row wrap"))
             row.add_class("jaxscope-views")
             parts.append(row)
         super().__init__(parts)
@@ -87,9 +95,12 @@ class Dashboard(ipywidgets.VBox):
         # update is always followed by another: no trailing timer thread is needed.
         self._throttle = Throttle(UPDATE_INTERVAL, self._publish, trailing=False)
         trainer._subscribe(self._on_trainer_event)
+        self._built = True
 
     def close(self) -> None:
         """Close the views; a trainer that no dashboard shows any more stops at the next chunk."""
+        if not getattr(self, "_built", False):  # refused its arguments: there is nothing to stop
+            return
         self.trainer._unsubscribe(self._on_trainer_event)
         self.trainer.pause(wait=False)
         self.controls.close()
