@@ -105,3 +105,15 @@ def test_bad_arguments_are_named(args, options, message):
     with pytest.raises(ValueError, match=message):
         scope.views.CustomView(*args, **options)
 
+
+
+def test_styles_give_a_series_its_own_bqplot_options_and_unknown_names_are_refused():
+    two = lambda p, step: {"relaxed": (np.arange(3), np.zeros(3)), "chain": (np.arange(3), p * np.ones(3))}
+    view = scope.views.CustomView(two, params=1.0, styles={"relaxed": {"colors": ["#888888"], "line_style": "dashed"}})
+    assert view.marks["relaxed"].line_style == "dashed" and view.marks["relaxed"].colors == ["#888888"]
+    assert view.marks["chain"].line_style == "solid" and view.marks["chain"].colors == ["#ff7f0e"]
+    assert [m.labels for m in view.figure.marks] == [["relaxed"], ["chain"]]   # drawn in order, the last on top
+    with pytest.raises(ValueError, match=r"styles names series \['other'\] that the function does not return"):
+        scope.views.CustomView(two, params=1.0, styles={"other": {}})
+    with pytest.raises(ValueError, match="styles must be"):
+        scope.views.CustomView(two, params=1.0, styles=["dashed"])

@@ -290,3 +290,12 @@ def test_small_steps_keep_the_refined_pca_on_the_exact_one_with_the_same_signs()
         assert np.all(np.sum(new * components, axis=1) > 0.99)  # no flips
         assert_equal_up_to_sign(xy, numpy_pca(a)[0], tolerance=1e-3)  # refined: as close as 8 iterations get
         components = new
+
+
+def test_of_equally_narrow_hidden_layers_the_default_is_the_last():
+    x = np.asarray(np.random.default_rng(3).uniform(-1, 1, (24, 3)), np.float32)
+    even = scope.Trainer(params=init_params(2, [3, 5, 5, 5, 1]), loss=lambda p, b: mse_loss_batch(*b, p),
+                         data=(x, x[:, :1]), batch_size=8, apply=apply)
+    view = scope.views.LatentScatter(even)
+    assert view.layer == 2
+    assert_equal_up_to_sign(view.compute(even.params)["xy"], numpy_pca(numpy_layers(even.params, x)[2])[0], 1e-4)

@@ -29,7 +29,8 @@ class View(ipywidgets.VBox):
 
     def __init__(self, trainer: Any = None, *, params: Any = None, apply: Any = None, module: Any = None,
                  interval: float = INTERVAL, children: tuple = ()) -> None:
-        super().__init__(list(children), layout=ipywidgets.Layout(width="auto", flex="0 0 auto", margin="0 16px 8px 0"))
+        layout = ipywidgets.Layout(width="auto", flex="0 0 auto", margin="0 16px 8px 0")
+        super().__init__(list(children), layout=layout)
         self.add_class("jaxscope-view")
         if not isinstance(interval, (int, float)) or isinstance(interval, bool) or interval < 0:
             raise ValueError(f"interval must be a number of seconds >= 0; got {interval!r}")

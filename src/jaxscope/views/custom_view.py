@@ -39,18 +39,23 @@ def _series(result: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 
 class CustomView(View):
     """Draws ``fn(params, step)`` (see the module docstring); ``x_range`` / ``y_range`` fix the axes
-    (default: the first result's range, padded)."""
+    (default: the first result's range, padded). ``styles={name: {...}}`` gives a series bqplot
+    options of its own, e.g. ``{"relaxed": {"colors": ["#888"], "line_style": "dashed"}}``; series
+    are drawn in the order the function returns them, later ones on top."""
 
     runs_network = False
 
     def __init__(self, fn: Callable, trainer: Any = None, *, mark: str = "lines", marker: str | None = None,
                  x_range: Any = None, y_range: Any = None, x_label: str = "", y_label: str = "",
-                 title: str = "", **options: Any) -> None:
+                 title: str = "", styles: dict | None = None, **options: Any) -> None:
         if not callable(fn):
             raise ValueError(f"fn must be a function fn(params, step) -> (x, y); got {type(fn).__name__}")
         if mark not in ("lines", "scatter"):
             raise ValueError(f"mark must be 'lines' or 'scatter'; got {mark!r}")
-        self.fn, self.mark, self.marker = fn, mark, marker
+        if styles is not None and not (isinstance(styles, dict) and all(isinstance(v, dict) for v in styles.values())):
+            raise ValueError("styles must be {series name: {bqplot option: value}}; "
+                             f"got {type(styles).__name__}")
+        self.fn, self.mark, self.marker, self.styles = fn, mark, marker, dict(styles or {})
         self.x_range, self.y_range = _pair(x_range, "x_range"), _pair(y_range, "y_range")
         self.labels, self.title = (x_label, y_label), title
         super().__init__(trainer, **options)
@@ -63,15 +68,18 @@ class CustomView(View):
         x_range = self.x_range or padded(*finite_range(xs))
         y_range = self.y_range or padded(*finite_range(ys), fraction=0.15)
         sx, sy = bqplot.LinearScale(min=x_range[0], max=x_range[1]), bqplot.LinearScale(min=y_range[0], max=y_range[1])
+        unknown = sorted(set(self.styles) - set(first))
+        if unknown:
+            raise ValueError(f"styles names series {unknown} that the function does not return ({sorted(first)})")
         self.marks = {}
         for k, (name, (x, y)) in enumerate(first.items()):
-            colour = COLOURS[k % len(COLOURS)]
+            common = {"x": x, "y": y, "scales": {"x": sx, "y": sy}, "colors": [COLOURS[k % len(COLOURS)]],
+                      "labels": [name], "display_legend": bool(name) and len(first) > 1}
             if self.mark == "lines":
-                mark = bqplot.Lines(x=x, y=y, scales={"x": sx, "y": sy}, colors=[colour], stroke_width=2,
-                                    marker=self.marker, labels=[name], display_legend=bool(name) and len(first) > 1)
+                options = {**common, "stroke_width": 2, "marker": self.marker, **self.styles.get(name, {})}
+                mark = bqplot.Lines(**options)
             else:
-                mark = bqplot.Scatter(x=x, y=y, scales={"x": sx, "y": sy}, colors=[colour], default_size=20,
-                                      labels=[name], display_legend=bool(name) and len(first) > 1)
+                mark = bqplot.Scatter(**{**common, "default_size": 20, **self.styles.get(name, {})})
             self.marks[name] = mark
         self.figure = figure(list(self.marks.values()), axes(sx, sy, *self.labels), self.title, width=420)
         self.children = [self.figure]

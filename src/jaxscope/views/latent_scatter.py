@@ -43,7 +43,8 @@ def _one_hot(y: np.ndarray) -> bool:
 
 class LatentScatter(View):
     """Activations of dense layer ``layer`` (0 = the first layer's output; default: the narrowest
-    hidden layer, e.g. an autoencoder's bottleneck), or ``encode(params, x) -> (N, d)``.
+    hidden layer, e.g. an autoencoder's bottleneck, the last of equally narrow ones), or
+    ``encode(params, x) -> (N, d)``.
 
     Args:
       color: how to colour the points: None (the first target column, or the class of one-hot
@@ -139,7 +140,8 @@ class LatentScatter(View):
         widths = [math.prod(spec.layers[k].output_shape) for k, _ in self._kernels]
         if self.layer is None:
             hidden = widths[:-1] or widths
-            self.layer = int(np.argmin(hidden))   # the narrowest hidden layer (first of equals)
+            narrowest = min(hidden)                # the narrowest hidden layer, the last of equals:
+            self.layer = max(k for k, w in enumerate(hidden) if w == narrowest)   # the deepest code
         if not 0 <= self.layer < len(widths):
             raise ValueError(f"layer must be from 0 to {len(widths) - 1} (this network has {len(widths)} dense layers); "
                              f"got {self.layer}")

@@ -1,0 +1,1 @@
+"""Example notebooks, executed headless."""
