@@ -85,8 +85,8 @@ class View(ipywidgets.VBox):
         """Called on the training thread: only asks the view's thread to redraw."""
         if event == "progress":
             self._refresher.request()
-        elif event in ("status", "reset", "params"):
-            self._refresher.request(now=True)
+        elif event in ("reset", "params") or (event == "status" and self.trainer.status != "running"):
+            self._refresher.request(now=True)   # paused, done, stopped early, ...: the final parameters
 
     def wait(self, timeout: float | None = 10.0) -> bool:
         """Wait until the view has drawn what the trainer asked for so far (False on timeout)."""
