@@ -171,3 +171,40 @@ def test_overfitting_early_stopping_checkbox_stops_training_and_restores_the_bes
     nb.wait_until("return document.querySelector(args.chart).dataset.bestStep === args.best",
                   "the chart to mark the best step", chart=f"{DASHBOARD} [data-testid=loss-chart]", best=str(best))
     nb.assert_clean_console()
+
+
+
+
+@pytest.mark.parametrize("name, views", [("lesson1_chain", 1), ("lesson2_curve_fit", 1),
+                                         ("lesson3_duffing_images", 2), ("classify_traces", 2)])
+def test_a_lessons_views_render_and_follow_training_live(jupyter_server_factory, browser_page, add_notebook,
+                                                          name, views):
+    server = jupyter_server_factory(ui="lab", env={"JAXSCOPE_EXAMPLE_STEPS": "200"})
+    page, log = browser_page
+    nb = NotebookPage(page, server, log)
+    nb.open(add_notebook(server, EXAMPLES / f"{name}.ipynb"))
+    nb.run_all()
+    nb.wait_all_done(timeout=300)
+    nb.wait_widgets_rendered()
+    row = f"{DASHBOARD} .jaxscope-views"
+    nb.wait_until("const r = document.querySelector(args.row);"
+                  "return !!r && r.querySelectorAll(':scope > .jaxscope-view').length === args.views"
+                  " && r.querySelectorAll('.bqplot.figure svg .plotarea_background, img').length >= args.views",
+                  f"{views} views drawn in the first dashboard", row=row, views=views)
+    signature = lambda: page.evaluate("(row) => document.querySelector(row).innerHTML", row)
+    before = signature()
+    board = page.locator(DASHBOARD).first
+    board.locator('[data-action="start"]').click()
+    nb.wait_until("return document.querySelector(args.row).innerHTML !== args.before",
+                  "the views to redraw while training", timeout=30, row=row, before=before)
+    board.locator('[data-action="pause"]').click()
+    nb.wait_until(f"const s = document.querySelector('{DASHBOARD} [data-testid=status]');"
+                  "return s.dataset.status === 'paused' || s.dataset.status === 'done';", "training to stop")
+    settled = signature()
+    page.wait_for_timeout(1000)  # an observation window: four refresh intervals
+    if signature() != settled:   # the final redraw after the pause may land just now; then nothing more
+        settled = signature()
+        page.wait_for_timeout(1000)
+    assert signature() == settled
+    board.screenshot(path=str(nb.screenshot(f"{name}-lab").with_name(f"{name}-dashboard.png")))
+    nb.assert_clean_console()
