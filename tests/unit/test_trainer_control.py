@@ -192,3 +192,15 @@ def test_a_trainer_nobody_holds_any_more_stops_its_background_thread(lesson2):
         gc.collect()
         assert time.monotonic() < deadline, "the worker outlived its trainer"
         time.sleep(0.05)
+
+
+def test_steps_per_second_averages_the_chunks_of_about_the_last_second():
+    trainer = scope.Trainer(params={"w": jnp.zeros(3)}, loss=lambda p, b: jnp.sum((p["w"] - b) ** 2),
+                            data=lambda key: jnp.ones(3), optimizer=0.1)
+    trainer.run(30_000)
+    seconds = [s for s, _ in trainer._rate_window]
+    steps = [n for _, n in trainer._rate_window]
+    assert len(seconds) >= 2 and sum(seconds) - seconds[0] < 1.0   # without its oldest chunk: under a second
+    assert trainer.steps_per_second == pytest.approx(sum(steps) / sum(seconds))
+    trainer.reset()
+    assert trainer.steps_per_second == 0.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import contextvars
 import signal
 import threading
@@ -21,6 +22,7 @@ from .model_adapter import adapter_for
 from .optimizer import LearningRate, resolve
 from .step import TrainState, build_step, initial_best
 
+RATE_WINDOW = 1.0          # seconds of recent chunks that steps_per_second averages over
 CHUNK_SECONDS = 0.03       # target wall time of one chunk; two are in flight, so pause lands within ~2-3 of these
 STATUSES = ("idle", "running", "paused", "done", "diverged", "error")
 
@@ -97,7 +99,8 @@ class Trainer:
         self._status = "idle"
         self.message = ""
         self.error: BaseException | None = None
-        self.steps_per_second = 0.0
+        self.steps_per_second = 0.0    # over about the last second of training
+        self._rate_window: collections.deque = collections.deque()
         self._worker: threading.Thread | None = None
         self._in_flight = None                   # the chunk the device runs while the host records the last
         self._last_finish = self._flight_started = 0.0
@@ -340,7 +343,9 @@ class Trainer:
         with self._lock:
             self._commit(flight.start_step, result, flight.lr)
         if result.completed:
-            self._observe_speed((now - max(self._last_finish, self._flight_started)) / result.completed)
+            elapsed = now - max(self._last_finish, self._flight_started)
+            self._observe_speed(elapsed / result.completed)
+            self._measure_rate(elapsed, result.completed)
         self._last_finish, self._flight_started = now, now
         self._notify("progress")
         if result.bad_loss is not None:
@@ -351,8 +356,16 @@ class Trainer:
             return False
         return not self._stop_early()
 
+    def _measure_rate(self, seconds: float, steps: int) -> None:
+        """``steps_per_second`` over the chunks of about the last second (one chunk alone is noisy)."""
+        window = self._rate_window
+        window.append((seconds, steps))
+        while len(window) > 1 and sum(t for t, _ in window) - window[0][0] >= RATE_WINDOW:
+            window.popleft()
+        total = sum(t for t, _ in window)
+        self.steps_per_second = sum(n for _, n in window) / total if total > 0 else 0.0
+
     def _observe_speed(self, per_step: float) -> None:
-        self.steps_per_second = 1.0 / per_step
         if self._chunk.static_size is None:
             # Smoothed, and at most 2x up or down per chunk: one chunk slowed by another process
             # must not shrink the next ones (each chunk costs a host round trip).
@@ -366,6 +379,7 @@ class Trainer:
         self._prepare()
         self._in_flight = None
         self._last_finish = self._flight_started = time.perf_counter()
+        self._rate_window.clear()
 
     def _commit(self, start: int, result, lr: float | None) -> None:
         steps = np.arange(start + 1, start + result.completed + 1)
