@@ -175,11 +175,12 @@ def test_overfitting_early_stopping_checkbox_stops_training_and_restores_the_bes
 
 
 
-@pytest.mark.parametrize("name, views", [("lesson1_chain", 1), ("lesson2_curve_fit", 1),
-                                         ("lesson3_duffing_images", 2), ("classify_traces", 2)])
+@pytest.mark.parametrize("name, views, ui", [("lesson1_chain", 1, "lab"), ("lesson2_curve_fit", 1, "lab"),
+                                             ("lesson3_duffing_images", 2, "lab"), ("classify_traces", 2, "lab"),
+                                             ("lesson2_curve_fit", 1, "notebook7")])
 def test_a_lessons_views_render_and_follow_training_live(jupyter_server_factory, browser_page, add_notebook,
-                                                          name, views):
-    server = jupyter_server_factory(ui="lab", env={"JAXSCOPE_EXAMPLE_STEPS": "200"})
+                                                          name, views, ui):
+    server = jupyter_server_factory(ui=ui, env={"JAXSCOPE_EXAMPLE_STEPS": "200"})
     page, log = browser_page
     nb = NotebookPage(page, server, log)
     nb.open(add_notebook(server, EXAMPLES / f"{name}.ipynb"))
@@ -206,5 +207,5 @@ def test_a_lessons_views_render_and_follow_training_live(jupyter_server_factory,
         settled = signature()
         page.wait_for_timeout(1000)
     assert signature() == settled
-    board.screenshot(path=str(nb.screenshot(f"{name}-lab").with_name(f"{name}-dashboard.png")))
+    board.screenshot(path=str(nb.screenshot(f"{name}-{ui}").with_name(f"{name}-{ui}-dashboard.png")))
     nb.assert_clean_console()
