@@ -12,7 +12,10 @@ MARGIN = {"top": 30, "bottom": 45, "left": 55, "right": 15}
 
 def figure(marks: list, axes: list, title: str = "", width: int = 360, height: int = 300,
            interactions: object = None) -> bqplot.Figure:
-    fig = bqplot.Figure(marks=marks, axes=axes, title=title, fig_margin=dict(MARGIN),
+    margin = dict(MARGIN)
+    if any(isinstance(axis, bqplot.ColorAxis) for axis in axes):
+        margin["right"] = 70          # room for the colour bar and its ticks
+    fig = bqplot.Figure(marks=marks, axes=axes, title=title, fig_margin=margin,
                         animation_duration=0, interaction=interactions,
                         layout=ipywidgets.Layout(width=f"{width}px", height=f"{height}px"))
     fig.title_style = {"font-size": "13px"}
@@ -27,6 +30,15 @@ def axes(x_scale, y_scale, x_label: str = "", y_label: str = "") -> list:
         if axis.scale.min is not None and axis.scale.max is not None:
             axis.tick_values = nice_ticks(axis.scale.min, axis.scale.max)[2]
     return made
+
+
+def colour_axis(scale, label: str = "") -> bqplot.ColorAxis:
+    """A colour bar on the right for a ColorScale (after the x and y axes in ``figure.axes``);
+    ticks at round values when the scale's range is fixed."""
+    bar = bqplot.ColorAxis(scale=scale, side="right", label=label, tick_format=".3~g", num_ticks=3)
+    if scale.min is not None and scale.max is not None:
+        bar.tick_values = nice_ticks(scale.min, scale.max, 3)[2]
+    return bar
 
 
 def nice_ticks(lo: float, hi: float, count: int = 5) -> tuple[float, float, np.ndarray]:

@@ -24,7 +24,7 @@ import numpy as np
 from ..inspect.probe import dense_columns
 from ..widgets.sync import SEND_LOCK, LockedStateMixin
 from .base import View
-from .figures import BLUE, axes, figure, finite_range, padded, set_range
+from .figures import BLUE, axes, colour_axis, figure, finite_range, padded, set_range
 from .images import image_batch
 from .png import to_png
 from .projection import project
@@ -94,13 +94,15 @@ class LatentScatter(View):
         first = self.compute(self.network.current())
 
         self.sx, self.sy = bqplot.LinearScale(), bqplot.LinearScale()
-        sc = bqplot.ColorScale(scheme="viridis")
+        finite = self.colour[np.isfinite(self.colour)]
+        low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        sc = bqplot.ColorScale(scheme="viridis", min=low, max=high if high > low else low + 1.0)
         self.dots = _Scatter(x=first["xy"][:, 0], y=first["xy"][:, 1], color=self.colour.astype(np.float32),
                              scales={"x": self.sx, "y": self.sy, "color": sc}, default_size=16,
                              unselected_style={"opacity": 0.35}, selected_style={"stroke": "black", "stroke-width": 1})
         self.brush = bqplot.interacts.BrushSelector(x_scale=self.sx, y_scale=self.sy, marks=[self.dots], color="orange")
-        self.figure = figure([self.dots], axes(self.sx, self.sy, *first["labels"]), self._heading(),
-                             width=360, height=340, interactions=self.brush)
+        frame = [*axes(self.sx, self.sy, *first["labels"]), colour_axis(sc, self.color_label)]
+        self.figure = figure([self.dots], frame, self._heading(), width=400, height=340, interactions=self.brush)
         self.dots.observe(self._on_selected, "selected")
         self.selection_label = ipywidgets.HTML("drag over points to see those samples")
         self.selection_label.add_class("jaxscope-selection")

@@ -16,7 +16,7 @@ import ipywidgets
 import numpy as np
 
 from .base import View
-from .figures import axes, figure
+from .figures import axes, colour_axis, figure
 from .function_plot import _pair
 from .png import to_png
 from .samples import take_samples, trainer_samples
@@ -82,7 +82,8 @@ class OutputMap2D(View):
                                        scales={"x": sx, "y": sy, "color": sc}, stroke="black",
                                        default_size=18, stroke_width=0.6)
             marks.append(self.dots)
-        self.figure = figure(marks, axes(sx, sy, "x₁", "x₂"), self.title, width=340, height=320)
+        self.figure = figure(marks, [*axes(sx, sy, "x₁", "x₂"), colour_axis(sc, "output")], self.title,
+                             width=390, height=320)
         children = [self.figure]
         if self.target is not None:
             z = np.asarray(self.target(gx.astype(np.float64), gy.astype(np.float64)), dtype=np.float64)
