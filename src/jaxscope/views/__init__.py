@@ -1,7 +1,7 @@
 """Live views of what the network computes, built on bqplot: use them in a dashboard with
 ``trainer.show(views=[...])`` or on their own (``display(FunctionPlot(trainer, truth=f))``).
 
-Each follows a Trainer's current parameters, redrawn at most 4 times a second while it trains
+Each follows a Trainer's current parameters, redrawn at most twice a second while it trains
 (``interval=``) and once more when it pauses or ends; without a trainer, ``params=`` and
 ``apply=`` give the network and ``view.update(params)`` redraws.
 

@@ -18,7 +18,7 @@ from ..widgets.sync import SEND_LOCK
 from .network import Network
 from .refresher import Refresher
 
-INTERVAL = 0.25     # seconds: at most 4 refreshes a second while training
+INTERVAL = 0.5      # seconds: at most 2 redraws a second while training (see docs/design-notes.md)
 
 
 class View(ipywidgets.VBox):

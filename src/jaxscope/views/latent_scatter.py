@@ -33,6 +33,19 @@ from .samples import take_samples, trainer_samples
 SHOWN = 8           # samples drawn beside the plot, at most
 
 
+def refit(shown_lo, shown_hi, lo: float, hi: float) -> bool:
+    """Whether an axis showing [shown_lo, shown_hi] must change for data spanning [lo, hi]: when
+    points fall outside it or fill less than half of it. Otherwise the axis stays put, so the
+    points move, not the frame (and the browser redraws only the points).
+
+    >>> refit(-1.0, 1.0, -0.9, 0.8), refit(-1.0, 1.0, -1.2, 0.5), refit(-1.0, 1.0, -0.3, 0.4)
+    (False, True, True)
+    """
+    if shown_lo is None or shown_hi is None:
+        return True
+    return lo < shown_lo or hi > shown_hi or (hi - lo) < 0.5 * (shown_hi - shown_lo)
+
+
 class _Scatter(LockedStateMixin, bqplot.Scatter):
     """A Scatter whose front-end changes (the brush's selection) take the send lock."""
 
@@ -56,7 +69,7 @@ class LatentScatter(View):
     """
 
     def __init__(self, trainer: Any = None, *, layer: int | None = None, encode: Callable | None = None,
-                 data: Any = None, samples: int = 512, color: Any = None, color_label: str = "",
+                 data: Any = None, samples: int = 256, color: Any = None, color_label: str = "",
                  sample_x: Any = None, sample_label: str = "input index", title: str = "latent space",
                  **options: Any) -> None:
         if encode is not None and not callable(encode):
@@ -173,11 +186,12 @@ class LatentScatter(View):
 
     def draw(self, data: dict) -> None:
         xy = data["xy"]
-        (x0, x1), (y0, y1) = padded(*finite_range(xy[:, 0])), padded(*finite_range(xy[:, 1]))
         with self.dots.hold_sync():
             self.dots.x, self.dots.y = xy[:, 0].astype(np.float32), xy[:, 1].astype(np.float32)
-        set_range(self.sx, self.figure.axes[0], x0, x1)
-        set_range(self.sy, self.figure.axes[1], y0, y1)
+        for k, (scale, axis) in enumerate(((self.sx, self.figure.axes[0]), (self.sy, self.figure.axes[1]))):
+            lo, hi = finite_range(xy[:, k])
+            if refit(scale.min, scale.max, lo, hi):
+                set_range(scale, axis, *padded(lo, hi))
         for axis, label in zip(self.figure.axes, data["labels"]):
             if axis.label != label:
                 axis.label = label

@@ -48,7 +48,7 @@ class ParityPlot(View):
     """
 
     def __init__(self, trainer: Any = None, *, data: Any = None, validation: Any = None,
-                 names: Sequence[str] | None = None, samples: int = 512, show: str | None = None,
+                 names: Sequence[str] | None = None, samples: int = 256, show: str | None = None,
                  title: str = "predicted vs true", **options: Any) -> None:
         if show not in (None, "validation", "training"):
             raise ValueError(f"show must be 'validation' or 'training'; got {show!r}")
