@@ -5,10 +5,10 @@ Rows (each `n` steps, `start(n)` + `wait()` unless said otherwise):
 
 - **(d)** `Trainer.run(n)`, nothing shown;
 - **(e)** `trainer.show(diagram=False)`: controls and loss chart;
-- **(v)** the same plus three views, redrawn at <= 4 Hz. Lesson 2 (MLP 1-30-20-1, fresh batches of
-  32): FunctionPlot (400 points), ParityPlot (512 samples), LatentScatter (the 20-unit layer, PCA
-  of 512 samples). Lesson 3 (MLP 50-100-3 on Duffing curves generated in the loop): ParityPlot
-  (512 curves, 3 panels), LatentScatter (100 units, PCA), CustomView (one curve's prediction).
+- **(v)** the same plus three views at their defaults (<= 2 Hz, 256 samples). Lesson 2 (MLP
+  1-30-20-1, fresh batches of 32): FunctionPlot (400 points), ParityPlot, LatentScatter (the 20-unit
+  layer, PCA). Lesson 3 (MLP 50-100-3 on Duffing curves generated in the loop): ParityPlot (3
+  panels), LatentScatter (100 units, PCA), CustomView (one curve's prediction).
 
 Every widget's comm (bqplot marks and scales included) JSON-encodes each message as the kernel
 would (no socket). Target: (v) >= 0.9 x (e).
