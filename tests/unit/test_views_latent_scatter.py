@@ -16,14 +16,7 @@ from course_models import mlp_batch, mse_loss_batch
 from jaxscope.views.latent_scatter import SHOWN
 from jaxscope.views.png import LUT
 from jaxscope.views.projection import project
-
-
-def init_params(seed, sizes):
-    """Course-style {'weights': [W (n_out, n_in)], 'biases': [b]}, drawn with numpy (no jax.random compiles)."""
-    rng = np.random.default_rng(seed)
-    return {"weights": [jnp.asarray(rng.normal(size=(n_out, n_in)) / np.sqrt(n_in), jnp.float32)
-                        for n_in, n_out in zip(sizes[:-1], sizes[1:])],
-            "biases": [jnp.asarray(0.1 * rng.normal(size=n_out), jnp.float32) for n_out in sizes[1:]]}
+from view_checks import init_params
 
 
 def numpy_layers(params, x):

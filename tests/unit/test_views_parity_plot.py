@@ -12,23 +12,7 @@ import jaxscope as scope
 from course_models import mlp_batch, mse_loss_batch
 from jaxscope.views.figures import BLUE, ORANGE
 from jaxscope.views.parity_plot import r_squared
-
-
-def init_params(seed, sizes):
-    """Course-style {'weights': [W (n_out, n_in)], 'biases': [b]}, drawn with numpy (no jax.random compiles)."""
-    rng = np.random.default_rng(seed)
-    return {"weights": [jnp.asarray(rng.normal(size=(n_out, n_in)) / np.sqrt(n_in), jnp.float32)
-                        for n_in, n_out in zip(sizes[:-1], sizes[1:])],
-            "biases": [jnp.asarray(0.1 * rng.normal(size=n_out), jnp.float32) for n_out in sizes[1:]]}
-
-
-def numpy_mlp(params, x):
-    h = np.asarray(x, np.float64)
-    for k, (w, b) in enumerate(zip(params["weights"], params["biases"])):
-        h = h @ np.asarray(w, np.float64).T + np.asarray(b, np.float64)
-        if k < len(params["weights"]) - 1:
-            h = np.tanh(h)
-    return h
+from view_checks import init_params, numpy_mlp
 
 
 def numpy_r2(true, pred):

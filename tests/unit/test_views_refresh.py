@@ -14,26 +14,10 @@ import pytest
 import jaxscope as scope
 from jaxscope.views.base import INTERVAL
 from course_models import mlp_batch, mse_loss_batch
+from view_checks import init_params, numpy_mlp
 
 X = np.linspace(-2.0, 2.0, 32, dtype=np.float32)[:, None]
 Y = np.sin(2 * X)
-
-
-def init_params(seed, sizes):
-    """Course-style {'weights': [W (n_out, n_in)], 'biases': [b]}, drawn with numpy (no jax.random compiles)."""
-    rng = np.random.default_rng(seed)
-    return {"weights": [jnp.asarray(rng.normal(size=(n_out, n_in)) / np.sqrt(n_in), jnp.float32)
-                        for n_in, n_out in zip(sizes[:-1], sizes[1:])],
-            "biases": [jnp.asarray(0.1 * rng.normal(size=n_out), jnp.float32) for n_out in sizes[1:]]}
-
-
-def numpy_mlp(params, x):
-    h = np.asarray(x, np.float64)
-    for k, (w, b) in enumerate(zip(params["weights"], params["biases"])):
-        h = h @ np.asarray(w, np.float64).T + np.asarray(b, np.float64)
-        if k < len(params["weights"]) - 1:
-            h = np.tanh(h)
-    return h
 
 
 def make_trainer(**options):
