@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
 
 import ipywidgets
 import jax
@@ -29,6 +28,7 @@ import numpy as np
 import optax
 
 import jaxscope as scope
+from bench_dashboard_training import timed
 from bench_widgets import SerialisingComm
 from models import MLP, NN, NN_init_params
 
@@ -72,16 +72,6 @@ def trainers(params, loss, data, views):
         made[row] = trainer
     serialise_everything()
     return made
-
-
-def timed(row: str, trainer, steps: int) -> float:
-    t0 = time.perf_counter()
-    if row == "d":
-        trainer.run(steps)
-    else:
-        trainer.start(steps)
-        trainer.wait()
-    return steps / (time.perf_counter() - t0)
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ import nbformat
 import pytest
 
 from .notebook_page import NotebookPage
+from .test_quickstart import pause_latency
 
 pytestmark = pytest.mark.timeout(400)
 
@@ -44,26 +45,6 @@ def wait_status(nb: NotebookPage, status: str, timeout: float = 30) -> None:
                   f"status {status}", timeout=timeout)
 
 
-def pause_latency(nb: NotebookPage, board) -> float:
-    """Click Pause; seconds from the click event to the status showing paused, timed in the page."""
-    board.evaluate("""(b) => {
-        b.__pause = {};
-        b.querySelector('[data-action=pause]').addEventListener(
-            'click', () => { b.__pause.clicked = performance.now(); }, { once: true, capture: true });
-        const status = b.querySelector('[data-testid=status]');
-        new MutationObserver((_, observer) => {
-            if (status.dataset.status === 'paused' && b.__pause.clicked !== undefined) {
-                b.__pause.paused = performance.now();
-                observer.disconnect();
-            }
-        }).observe(status, { attributes: true });
-    }""")
-    board.locator('[data-action="pause"]').click()
-    wait_status(nb, "paused", timeout=30)
-    nb.wait_until(f"return document.querySelector('{DASHBOARD}').__pause.paused !== undefined;", "the pause to be timed")
-    return board.evaluate("(b) => (b.__pause.paused - b.__pause.clicked) / 1000")
-
-
 def test_lesson3_parity_plot_moves_while_training_stops_when_paused_and_the_brush_shows_curves(
         jupyter_server_factory, browser_page, add_notebook, tmp_path):
     server = jupyter_server_factory(ui="lab", env={"JAXSCOPE_EXAMPLE_STEPS": "200"})
@@ -95,8 +76,7 @@ def test_lesson3_parity_plot_moves_while_training_stops_when_paused_and_the_brus
     assert len({tuple(s) for s in seen}) == 4
 
     # Pause: one last redraw, then nothing moves
-    latency = pause_latency(nb, board)
-    print(f"pause latency with the parity plot and the latent scatter live: {latency:.3f} s")
+    latency = pause_latency(nb, 0)
     assert latency < 1.0
     step = int(board.locator('[data-testid="status"]').get_attribute("data-step"))
     nb.run_cell(probe)

@@ -23,7 +23,7 @@ import numpy as np
 from .base import View
 from .images import image_batch
 from .png import to_png
-from .samples import take_samples, trainer_samples
+from .samples import view_samples
 
 CELL = "112px"
 
@@ -55,14 +55,7 @@ class ImageGrid(View):
 
     def _setup(self) -> None:
         trainer = self.network.trainer
-        if self._data is not None:
-            self.x, self.y = take_samples(self._data, self.count)[:2]
-        else:
-            found = None if trainer is None else (trainer_samples(trainer, "validation", self.count)
-                                                  or trainer_samples(trainer, "training", self.count))
-            if found is None:
-                raise ValueError("ImageGrid needs samples: a trainer, or data=(x, y)")
-            self.x, self.y = found[:2]
+        self.x, self.y = view_samples(trainer, self._data, self.count, "ImageGrid")
         inputs = image_batch(self.x, self.channel)
         if inputs is None:
             raise ValueError(f"ImageGrid shows image inputs (N, H, W), (N, C, H, W) or (N, H, W, C); got {self.x.shape}")

@@ -28,7 +28,7 @@ from .figures import BLUE, axes, colour_axis, figure, finite_range, padded, set_
 from .images import image_batch
 from .png import to_png
 from .projection import project
-from .samples import take_samples, trainer_samples
+from .samples import view_samples
 
 SHOWN = 8           # samples drawn beside the plot, at most
 
@@ -91,14 +91,7 @@ class LatentScatter(View):
     # ---- set-up ---------------------------------------------------------------------------
     def _setup(self) -> None:
         trainer = self.network.trainer
-        if self._data is not None:
-            self.x, self.y = take_samples(self._data, self.samples)[:2]
-        else:
-            found = None if trainer is None else (trainer_samples(trainer, "validation", self.samples)
-                                                  or trainer_samples(trainer, "training", self.samples))
-            if found is None:
-                raise ValueError("LatentScatter needs samples: a trainer, or data=(x, y)")
-            self.x, self.y = found[:2]
+        self.x, self.y = view_samples(trainer, self._data, self.samples, "LatentScatter")
         self.colour = self._colours()
         if self.encode is None:
             self._find_layer(trainer)

@@ -54,3 +54,14 @@ def trainer_samples(trainer: Any, which: str, count: int) -> tuple[np.ndarray, .
         return None
     data = source.arrays if hasattr(source, "arrays") else source.fn
     return take_samples(data, count, jax.random.key(4321 if which == "training" else 8765), which)
+
+
+def view_samples(trainer: Any, data: Any, count: int, view: str) -> tuple[np.ndarray, np.ndarray]:
+    """(x, y) for a view: ``data`` when given, else the trainer's validation samples, else its training ones."""
+    if data is not None:
+        return take_samples(data, count)[:2]
+    found = None if trainer is None else (trainer_samples(trainer, "validation", count)
+                                          or trainer_samples(trainer, "training", count))
+    if found is None:
+        raise ValueError(f"{view} needs samples: a trainer, or data=(x, y)")
+    return found[0], found[1]
