@@ -1,4 +1,5 @@
-// Build the widget bundles: one self-contained ES module per widget plus the shared stylesheet,
+// Build the widget bundles: one self-contained ES module per widget (frame_ack: the invisible
+// companion that paces the bqplot-based views) plus the shared stylesheet,
 // written to src/jaxscope/static/ (what the Python package's _esm / _css point at).
 //
 //   node js/build.mjs          # minified, no source maps (what the wheel ships)
@@ -27,6 +28,7 @@ const scripts = {
     loss_chart: "js/loss_chart/widget.ts",
     control_bar: "js/control_bar/widget.ts",
     network_diagram: "js/network_diagram/widget.ts",
+    frame_ack: "js/frame_ack/widget.ts",
   },
   outdir,
   format: "esm",
@@ -44,7 +46,7 @@ const styles = {
 const URL_IMPORT = /\b(?:import|from)\s*\(?\s*["'](?:[a-z][a-z0-9+.-]*:)?\/\//i;
 
 async function checkSelfContained() {
-  for (const name of ["loss_chart.js", "control_bar.js", "network_diagram.js", "jaxscope.css"]) {
+  for (const name of ["loss_chart.js", "control_bar.js", "network_diagram.js", "frame_ack.js", "jaxscope.css"]) {
     const text = await readFile(path.join(outdir, name), "utf8");
     if (URL_IMPORT.test(text) || /@import\s+url\(/i.test(text)) {
       throw new Error(`${name} imports a URL; the bundles must be self-contained`);

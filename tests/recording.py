@@ -53,3 +53,9 @@ def from_front_end(widget, content: dict, buffers=None) -> None:
 def points(content: dict, buffers: list) -> dict:
     return {name: (steps.tolist(), values.tolist())
             for name, (steps, values) in protocol.decode_points(content, buffers).items()}
+
+
+def settle(widget, timeout: float = 10.0) -> None:
+    """Wait until the display loop feeding ``widget`` (a widget, view or dashboard) has sent
+    everything asked of it so far; a trainer's commands must have been handled first (``trainer.wait()``)."""
+    assert widget.monitor.wait(timeout), "the display loop did not settle in time"

@@ -7,6 +7,11 @@ describe("control bar texts", () => {
     expect(statusText("idle", 0)).toBe("idle · step 0");
   });
 
+  it("says compiling is going on", () => {
+    expect(statusText("compiling", 0)).toBe("compiling… · step 0");
+    expect(statusText("compiling", 1500)).toBe("compiling… · step 1,500");
+  });
+
   it.each([
     [5400, "5,400 steps/s"],
     [5432.7, "5,433 steps/s"],

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createPoller, POLL_INTERVAL_MS, type Poller } from "./poller";
+import { STATUSES } from "../shared/protocol";
+import { createPoller, POLL_INTERVAL_MS, pollsDuring, type Poller } from "./poller";
 
 let polls: number;
 let poller: Poller;
@@ -157,5 +158,12 @@ describe("poller", () => {
     expect(() => vi.advanceTimersByTime(500)).toThrow("comm closed");
     expect(() => vi.advanceTimersByTime(500)).toThrow("comm closed");
     expect(tries).toBe(2);
+  });
+});
+
+describe("pollsDuring", () => {
+  it("polls only while running: compiling expects no steps, like idle", () => {
+    expect(STATUSES.filter(pollsDuring)).toEqual(["running"]);
+    expect([pollsDuring("compiling"), pollsDuring("idle")]).toEqual([false, false]);
   });
 });

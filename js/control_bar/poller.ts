@@ -10,11 +10,16 @@
  *
  * @example
  *   const poller = createPoller(() => model.send(pollMessage()));
- *   poller.setRunning(model.get("status") === "running");
+ *   poller.setRunning(pollsDuring(model.get("status")));
  *   model.on("change:step", () => poller.stepChanged());
  *   poller.dispose();  // in the view's cleanup
  */
 export const POLL_INTERVAL_MS = 500;
+
+/** Only `running` expects step changes; while `compiling` none come, so it is as quiet as `idle`. */
+export function pollsDuring(status: string): boolean {
+  return status === "running";
+}
 
 export interface Poller {
   /** Tell the poller whether the status is `running`; polling starts `interval` ms after it is. */

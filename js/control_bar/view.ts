@@ -12,6 +12,7 @@ import { element } from "../shared/dom";
 import type { CommandAction, ControlBarTraits } from "../shared/protocol";
 import { learningRateText, statusText, stepsPerSecondText } from "./format";
 import { icon } from "./icons";
+import { isBusy } from "./status";
 
 export interface Bar {
   root: HTMLElement;
@@ -115,9 +116,10 @@ export function createBar(): Bar {
       earlyStoppingField.hidden = patience < 0;
       earlyStopping.checked = patience > 0;
       if (patience > 0) earlyStopping.title = `patience: ${patience} evaluations`;
-      const running = state.status === "running";
-      buttons.start.disabled = running;
-      buttons.pause.disabled = !running;
+      const busy = isBusy(state.status);
+      buttons.start.disabled = busy;
+      buttons.pause.disabled = !busy;
+      buttons.step.disabled = busy;
       title.textContent = state.title ?? "";
       title.hidden = !state.title;
       status.dataset.status = state.status;

@@ -1,5 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { fakeFrames } from "../shared/fake_frames";
 import { FakeModel } from "../shared/fake_model";
 import type { ControlBarTraits } from "../shared/protocol";
 import widget from "./widget";
@@ -55,7 +56,7 @@ afterEach(() => {
 describe("ControlBar rendering", () => {
   it("sends ready when rendered", () => {
     renderBar();
-    expect(model.sent).toEqual([{ v: 1, kind: "ready" }]);
+    expect(model.sent).toEqual([{ v: 2, kind: "ready" }]);
   });
 
   it("renders the documented DOM hooks", () => {
@@ -107,13 +108,29 @@ describe("ControlBar rendering", () => {
     expect($('[data-testid="steps-per-second"]').textContent).toBe("5,400 steps/s");
   });
 
-  it("disables Start while running and Pause unless running", () => {
+  const disabled = () => ["start", "pause", "step", "reset"].map((action) => button(action).disabled);
+
+  it("disables Start and Step while running and Pause unless running", () => {
     renderBar();
-    expect([button("start").disabled, button("pause").disabled]).toEqual([false, true]);
+    expect(disabled()).toEqual([false, true, false, false]);
     model.set("status", "running");
-    expect([button("start").disabled, button("pause").disabled]).toEqual([true, false]);
+    expect(disabled()).toEqual([true, false, true, false]);
     model.set("status", "paused");
-    expect([button("start").disabled, button("pause").disabled]).toEqual([false, true]);
+    expect(disabled()).toEqual([false, true, false, false]);
+  });
+
+  it("behaves as while running while compiling", () => {
+    renderBar({ status: "compiling" });
+    expect(disabled()).toEqual([true, false, true, false]);
+    model.set("status", "running");
+    expect(disabled()).toEqual([true, false, true, false]);
+  });
+
+  it("reads compiling… while compiling, with the raw status in data-status", () => {
+    renderBar();
+    model.set("status", "compiling");
+    expect(status().dataset.status).toBe("compiling");
+    expect(status().textContent).toBe("compiling… · step 0");
   });
 
   it("shows the message in red when training diverged or failed", () => {
@@ -140,13 +157,13 @@ describe("ControlBar commands", () => {
   it.each(["start", "step", "reset"])("sends the %s command on click", (action) => {
     renderBar();
     button(action).click();
-    expect(model.sent[1]).toEqual({ v: 1, kind: "command", action });
+    expect(model.sent[1]).toEqual({ v: 2, kind: "command", action });
   });
 
   it("sends pause while running", () => {
     renderBar({ status: "running" });
     button("pause").click();
-    expect(model.sent[1]).toEqual({ v: 1, kind: "command", action: "pause" });
+    expect(model.sent[1]).toEqual({ v: 2, kind: "command", action: "pause" });
   });
 });
 
@@ -164,7 +181,7 @@ describe("ControlBar learning rate", () => {
     renderBar();
     type(learningRate(), "3e-4");
     press(learningRate(), "Enter");
-    expect(model.sent.slice(1)).toEqual([{ v: 1, kind: "set", name: "learning_rate", value: 3e-4 }]);
+    expect(model.sent.slice(1)).toEqual([{ v: 2, kind: "set", name: "learning_rate", value: 3e-4 }]);
   });
 
   it("sends the value once when Enter is followed by a change event", () => {
@@ -172,14 +189,14 @@ describe("ControlBar learning rate", () => {
     type(learningRate(), "0.02");
     press(learningRate(), "Enter");
     learningRate().dispatchEvent(new Event("change"));
-    expect(model.sent.slice(1)).toEqual([{ v: 1, kind: "set", name: "learning_rate", value: 0.02 }]);
+    expect(model.sent.slice(1)).toEqual([{ v: 2, kind: "set", name: "learning_rate", value: 0.02 }]);
   });
 
   it("sends a set message on change", () => {
     renderBar();
     type(learningRate(), "0.005");
     learningRate().dispatchEvent(new Event("change"));
-    expect(model.sent.slice(1)).toEqual([{ v: 1, kind: "set", name: "learning_rate", value: 0.005 }]);
+    expect(model.sent.slice(1)).toEqual([{ v: 2, kind: "set", name: "learning_rate", value: 0.005 }]);
   });
 
   it.each(["-1", "0", "fast", ""])("outlines %j in red and sends nothing", (text) => {
@@ -273,7 +290,7 @@ describe("ControlBar cleanup", () => {
 });
 
 describe("ControlBar poll fallback", () => {
-  const POLL = { v: 1, kind: "poll" };
+  const POLL = { v: 2, kind: "poll" };
   const polls = () => model.sent.filter((msg) => (msg as { kind: string }).kind === "poll").length;
 
   beforeEach(() => vi.useFakeTimers());
@@ -287,7 +304,7 @@ describe("ControlBar poll fallback", () => {
     vi.advanceTimersByTime(499);
     expect(polls()).toBe(0);
     vi.advanceTimersByTime(1);
-    expect(model.sent).toEqual([{ v: 1, kind: "ready" }, POLL]);
+    expect(model.sent).toEqual([{ v: 2, kind: "ready" }, POLL]);
     vi.advanceTimersByTime(1_000);
     expect(polls()).toBe(3);
   });
@@ -318,7 +335,16 @@ describe("ControlBar poll fallback", () => {
     expect(polls()).toBe(1);
   });
 
-  it.each(["paused", "done", "diverged", "error", "idle"] as const)("stops polling once %s", (next) => {
+  it("does not poll while compiling, and starts once running", () => {
+    renderBar({ status: "compiling" });
+    vi.advanceTimersByTime(5_000);
+    expect(polls()).toBe(0);
+    model.set("status", "running");
+    vi.advanceTimersByTime(500);
+    expect(polls()).toBe(1);
+  });
+
+  it.each(["paused", "done", "diverged", "error", "idle", "compiling"] as const)("stops polling once %s", (next) => {
     renderBar({ status: "running" });
     vi.advanceTimersByTime(1_000);
     expect(polls()).toBe(2);
@@ -340,7 +366,7 @@ describe("ControlBar poll fallback", () => {
 
 describe("ControlBar ready handshake", () => {
   const readies = () => model.sent.filter((msg) => (msg as { kind: string }).kind === "ready").length;
-  const ack = (shell: string, v = 1) => model.receive({ v, kind: "ready_ack", shell });
+  const ack = (shell: string, v = 2) => model.receive({ v, kind: "ready_ack", shell });
 
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
@@ -351,7 +377,7 @@ describe("ControlBar ready handshake", () => {
     vi.advanceTimersByTime(99);
     expect(readies()).toBe(1);
     vi.advanceTimersByTime(1);
-    expect(model.sent).toEqual([{ v: 1, kind: "ready" }, { v: 1, kind: "ready" }]);
+    expect(model.sent).toEqual([{ v: 2, kind: "ready" }, { v: 2, kind: "ready" }]);
     ack("main");
     vi.advanceTimersByTime(100);
     ack("subshell");
@@ -371,9 +397,9 @@ describe("ControlBar ready handshake", () => {
   });
 
   it.each([
-    ["another protocol version", { v: 2, kind: "ready_ack", shell: "main" }],
-    ["an unknown shell", { v: 1, kind: "ready_ack", shell: "control" }],
-    ["another kind", { v: 1, kind: "points", reset: true, series: [] }],
+    ["another protocol version", { v: 1, kind: "ready_ack", shell: "main" }],
+    ["an unknown shell", { v: 2, kind: "ready_ack", shell: "control" }],
+    ["another kind", { v: 2, kind: "points", reset: true, series: [] }],
   ])("ignores %s", (_what, msg) => {
     renderBar();
     model.receive(msg);
@@ -389,7 +415,7 @@ describe("ControlBar ready handshake", () => {
     expect(vi.getTimerCount()).toBe(0);
     ack("main");
     vi.advanceTimersByTime(10_000);
-    expect(model.sent).toEqual([{ v: 1, kind: "ready" }]);
+    expect(model.sent).toEqual([{ v: 2, kind: "ready" }]);
   });
 });
 
@@ -408,7 +434,7 @@ describe("ControlBar early stopping", () => {
       false, true, "patience: 7 evaluations",
     ]);
     box().click();
-    expect(sentSets()).toEqual([{ v: 1, kind: "set", name: "early_stopping", value: 0 }]);
+    expect(sentSets()).toEqual([{ v: 2, kind: "set", name: "early_stopping", value: 0 }]);
   });
 
   it("ticking asks for the last patience the trainer had, else 10", () => {
@@ -419,12 +445,33 @@ describe("ControlBar early stopping", () => {
     model.set("early_stopping", 0);
     box().click();
     expect(sentSets()).toEqual([
-      { v: 1, kind: "set", name: "early_stopping", value: 10 },  // the default
-      { v: 1, kind: "set", name: "early_stopping", value: 10 },  // what the trainer had
+      { v: 2, kind: "set", name: "early_stopping", value: 10 },  // the default
+      { v: 2, kind: "set", name: "early_stopping", value: 10 },  // what the trainer had
     ]);
     model.set("early_stopping", 4);
     model.set("early_stopping", 0);
     box().click();
-    expect(sentSets()[2]).toEqual({ v: 1, kind: "set", name: "early_stopping", value: 4 });
+    expect(sentSets()[2]).toEqual({ v: 2, kind: "set", name: "early_stopping", value: 4 });
+  });
+});
+
+describe("ControlBar flow control", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("initialize answers each ping once per model, after two frames, however many views", () => {
+    const frames = fakeFrames();
+    vi.stubGlobal("requestAnimationFrame", frames.request);
+    vi.stubGlobal("cancelAnimationFrame", frames.cancel);
+    renderBar();
+    const stop = widget.initialize({ model });
+    const second = widget.render({ model, el: document.createElement("div") });
+    model.sent.length = 0;
+    model.receive({ v: 2, kind: "ping", frame: 5 });
+    frames.flush();
+    expect(model.sent).toEqual([]);
+    frames.flush();
+    expect(model.sent).toEqual([{ v: 2, kind: "ack", frame: 5 }]);
+    second();
+    stop();
   });
 });

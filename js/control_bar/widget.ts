@@ -3,10 +3,11 @@
  * rate and step size, status and speed. Clicks become "command" messages, a new learning rate a
  * "set" message; the step size is a trait written back; while running with no step change for
  * 500 ms, "poll" messages ask for the state (poller.ts). "ready" is sent at render and repeated
- * while the kernel answers that it handled it on the main shell (handshake.ts). See
- * docs/protocol.md.
+ * while the kernel answers that it handled it on the main shell (handshake.ts); `initialize`
+ * answers the kernel's pings (shared/frame_ack.ts). See docs/protocol.md.
  */
 import type { AnyModel, RenderProps } from "@anywidget/types";
+import { initialize } from "../shared/frame_ack";
 import {
   changeEvent,
   COMMAND_ACTIONS,
@@ -24,7 +25,7 @@ import { subscriptions } from "../shared/subscriptions";
 import { markDashboardWhenAttached } from "./dashboard";
 import { createHandshake } from "./handshake";
 import { parseLearningRate, parseStepSize } from "./parse";
-import { createPoller } from "./poller";
+import { createPoller, pollsDuring } from "./poller";
 import { createBar, markInvalid } from "./view";
 
 type Model = AnyModel<ControlBarTraits>;
@@ -143,13 +144,13 @@ function render({ model, el }: Pick<RenderProps<ControlBarTraits>, "model" | "el
 
   // Pull fallback for front ends that miss updates published from the trainer's thread.
   const poller = createPoller(() => model.send(pollMessage()));
-  const isRunning = () => model.get(CONTROL_BAR.status) === "running";
+  const pollsNow = () => pollsDuring(model.get(CONTROL_BAR.status));
 
   const subs = subscriptions(model);
   for (const trait of Object.values(CONTROL_BAR)) {
     subs.on(changeEvent(trait), () => {
       if (trait === CONTROL_BAR.learningRate) awaitingLearningRate = false;
-      if (trait === CONTROL_BAR.status) poller.setRunning(isRunning());
+      if (trait === CONTROL_BAR.status) poller.setRunning(pollsNow());
       if (trait === CONTROL_BAR.step) poller.stepChanged();
       if (trait === CONTROL_BAR.earlyStopping) rememberPatience();
       update();
@@ -164,7 +165,7 @@ function render({ model, el }: Pick<RenderProps<ControlBarTraits>, "model" | "el
   const stopLookingForDashboard = markDashboardWhenAttached(el);
   update();
   handshake.start();
-  poller.setRunning(isRunning());
+  poller.setRunning(pollsNow());
 
   return () => {
     handshake.dispose();
@@ -176,4 +177,4 @@ function render({ model, el }: Pick<RenderProps<ControlBarTraits>, "model" | "el
   };
 }
 
-export default { render };
+export default { initialize, render };

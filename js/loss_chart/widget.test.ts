@@ -20,7 +20,7 @@ function points(reset: boolean, series: Record<string, [number[], number[]]>): [
     buffers.push(new DataView(bytes, 1, 4 * steps.length), new DataView(bytes, 1 + 4 * steps.length, 4 * values.length));
   }
   const header = Object.entries(series).map(([name, [steps]]) => ({ name, count: steps.length }));
-  return [{ v: 1, kind: "points", reset, series: header }, buffers];
+  return [{ v: 2, kind: "points", reset, series: header }, buffers];
 }
 
 const h = widgetHarness(widget);
@@ -45,7 +45,7 @@ const chart = () => $('[data-testid="loss-chart"]');
 describe("LossChart rendering", () => {
   it("sends ready when rendered", () => {
     renderChart();
-    expect(model.sent).toEqual([{ v: 1, kind: "ready" }]);
+    expect(model.sent).toEqual([{ v: 2, kind: "ready" }]);
   });
 
   it("renders the documented DOM hooks", () => {
@@ -119,15 +119,33 @@ describe("LossChart points", () => {
     renderChart();
     receive(true, { loss: [[0], [2]] });
     const error = vi.spyOn(console, "error").mockImplementation(() => {});
-    model.receive({ v: 1, kind: "points", reset: false, series: [{ name: "loss", count: 2 }] }, []);
+    model.receive({ v: 2, kind: "points", reset: false, series: [{ name: "loss", count: 2 }] }, []);
     expect(error).toHaveBeenCalledTimes(1);
     expect(chart().dataset.points).toBe("1");
   });
 
   it("ignores custom messages of other kinds", () => {
     renderChart();
-    model.receive({ v: 1, kind: "something-new" }, []);
+    model.receive({ v: 2, kind: "something-new" }, []);
     expect(chart().dataset.points).toBe("0");
+  });
+});
+
+describe("LossChart flow control", () => {
+  it("initialize acks a ping one frame after the frame that draws the points before it", () => {
+    renderChart();
+    const stop = widget.initialize({ model });
+    resizeTo(600);
+    flushFrames();
+    expect(backgroundFills()).toBe(1);
+    receive(true, { loss: [[0, 10], [2, 1]] });
+    model.receive({ v: 2, kind: "ping", frame: 3 });
+    flushFrames();
+    expect(backgroundFills()).toBe(2);
+    expect(model.sent).toEqual([{ v: 2, kind: "ready" }]);
+    flushFrames();
+    expect(model.sent).toEqual([{ v: 2, kind: "ready" }, { v: 2, kind: "ack", frame: 3 }]);
+    stop();
   });
 });
 

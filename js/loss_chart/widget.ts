@@ -1,10 +1,12 @@
 /**
  * LossChart front end (anywidget module): wires the model's traits and "points" messages to
- * the series store, the viewport and the canvas renderer. See docs/protocol.md.
+ * the series store, the viewport and the canvas renderer; `initialize` answers the kernel's
+ * pings (shared/frame_ack.ts). See docs/protocol.md.
  */
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import { observeWidth, sizeCanvas } from "../shared/canvas_size";
 import { element } from "../shared/dom";
+import { initialize } from "../shared/frame_ack";
 import { frameScheduler } from "../shared/frame_scheduler";
 import {
   changeEvent,
@@ -207,4 +209,4 @@ function render({ model, el }: Pick<RenderProps<LossChartTraits>, "model" | "el"
   };
 }
 
-export default { render };
+export default { initialize, render };

@@ -58,7 +58,7 @@ describe("editTarget", () => {
 
 describe("editTargetMessage", () => {
   it("builds the documented edit messages", () => {
-    expect(editTargetMessage({ layer: 1, param: "weight", i: 3, j: 0, value: 9 }, -0.5)).toEqual({ v: 1, kind: "edit", layer: 1, param: "weight", i: 3, j: 0, value: -0.5 });
-    expect(editTargetMessage({ layer: 1, param: "bias", i: 0, value: 9 }, 0.25)).toEqual({ v: 1, kind: "edit", layer: 1, param: "bias", i: 0, value: 0.25 });
+    expect(editTargetMessage({ layer: 1, param: "weight", i: 3, j: 0, value: 9 }, -0.5)).toEqual({ v: 2, kind: "edit", layer: 1, param: "weight", i: 3, j: 0, value: -0.5 });
+    expect(editTargetMessage({ layer: 1, param: "bias", i: 0, value: 9 }, 0.25)).toEqual({ v: 2, kind: "edit", layer: 1, param: "bias", i: 0, value: 0.25 });
   });
 });

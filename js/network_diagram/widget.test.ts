@@ -24,7 +24,7 @@ function weightsFor(sizes: number[], version: number, fill = (k: number, n: numb
     }
     return { layer: k, n_in: nIn, n_out: nOut, bias: true };
   });
-  return [{ v: 1, kind: "weights", version, layers }, buffers];
+  return [{ v: 2, kind: "weights", version, layers }, buffers];
 }
 
 const h = widgetHarness(widget);
@@ -42,7 +42,7 @@ const diagram = () => $('[data-testid="network-diagram"]');
 describe("NetworkDiagram rendering", () => {
   it("sends ready and renders the documented DOM hooks", () => {
     renderDiagram(mlpJson(SIZES), { title: "MLP" });
-    expect(model.sent).toEqual([{ v: 1, kind: "ready" }]);
+    expect(model.sent).toEqual([{ v: 2, kind: "ready" }]);
     for (const selector of ['[data-testid="network-diagram"]', '[data-testid="diagram-canvas"]', '[data-testid="diagram-readout"]']) {
       expect(h.el.querySelector(selector), selector).not.toBeNull();
     }
@@ -82,7 +82,7 @@ describe("NetworkDiagram rendering", () => {
     model.receive(content, buffers);
     flushFrames();
     const error = vi.spyOn(console, "error").mockImplementation(() => {});
-    model.receive({ v: 1, kind: "weights", version: 4, layers: [{ layer: 0, n_in: 1, n_out: 30, bias: true }] }, []);
+    model.receive({ v: 2, kind: "weights", version: 4, layers: [{ layer: 0, n_in: 1, n_out: 30, bias: true }] }, []);
     flushFrames();
     expect(error).toHaveBeenCalledTimes(1);
     expect(diagram().dataset.version).toBe("3");
@@ -96,7 +96,7 @@ describe("NetworkDiagram rendering", () => {
       buffers.push(new DataView(new Float32Array(nIn * nOut).fill(0.5).buffer), new DataView(new Float32Array(nOut).buffer));
       return { layer, n_in: nIn, n_out: nOut, bias: true };
     });
-    model.receive({ v: 1, kind: "weights", version: 2, layers }, buffers);
+    model.receive({ v: 2, kind: "weights", version: 2, layers }, buffers);
     flushFrames();
     expect(diagram().dataset.edges).toBe("640");
     expect(Number(diagram().dataset.layers)).toBeGreaterThan(0);
@@ -207,7 +207,7 @@ function activationsFor(
     buffers.push(new DataView(bytes, 3, 4 * points * n));
     return { layer, n };
   });
-  return [{ v: 1, kind: "activations", version, grid: { shape, range: shape.map(() => [-2, 2]) }, columns }, buffers];
+  return [{ v: 2, kind: "activations", version, grid: { shape, range: shape.map(() => [-2, 2]) }, columns }, buffers];
 }
 
 /** A stand-in for the browser's ImageData (jsdom has none), keeping the pixels it was given. */
@@ -233,6 +233,20 @@ function canvasAt() {
 const key = (target: Element, name: string) => target.dispatchEvent(new KeyboardEvent("keydown", { key: name, bubbles: true }));
 const query = (testid: string) => h.el.querySelector<HTMLElement>(`[data-testid="${testid}"]`);
 const readoutText = () => $('[data-testid="diagram-readout"]').textContent;
+
+describe("NetworkDiagram flow control", () => {
+  it("initialize answers a ping after two frames even when the model is not shown", () => {
+    model = new FakeModel<NetworkDiagramTraits>({ architecture: mlpJson(SIZES), height: 360, title: "", editable: true });
+    const stop = widget.initialize({ model });
+    model.receive({ v: 2, kind: "ping", frame: 0 });
+    flushFrames();
+    expect(model.sent).toEqual([]);
+    flushFrames();
+    expect(model.sent).toEqual([{ v: 2, kind: "ack", frame: 0 }]);
+    stop();
+    expect(model.listenerCount()).toBe(0);
+  });
+});
 
 describe("NetworkDiagram thumbnails", () => {
   beforeEach(() => vi.stubGlobal("ImageData", FakeImageData));
@@ -291,7 +305,7 @@ describe("NetworkDiagram thumbnails", () => {
   it("reports a malformed activations message on the console and keeps the thumbnails", () => {
     renderWithActivations();
     const error = vi.spyOn(console, "error").mockImplementation(() => {});
-    model.receive({ v: 1, kind: "activations", version: 4, grid: { shape: [4, 4], range: [[-2, 2], [-2, 2]] }, columns: [{ layer: -1, n: 2 }] }, [new DataView(new ArrayBuffer(8))]);
+    model.receive({ v: 2, kind: "activations", version: 4, grid: { shape: [4, 4], range: [[-2, 2], [-2, 2]] }, columns: [{ layer: -1, n: 2 }] }, [new DataView(new ArrayBuffer(8))]);
     flushFrames();
     expect(error).toHaveBeenCalledTimes(1);
     expect(diagram().dataset.thumbnails).toBe("19");
@@ -428,7 +442,7 @@ describe("NetworkDiagram edit mode", () => {
     input.value = "0.5";
     input.dispatchEvent(new Event("input"));
     key(input, "Enter");
-    expect(model.sent).toEqual([{ v: 1, kind: "edit", layer: 2, param: "weight", i: 3, j: 0, value: 0.5 }]);
+    expect(model.sent).toEqual([{ v: 2, kind: "edit", layer: 2, param: "weight", i: 3, j: 0, value: 0.5 }]);
     expect(editInput()).toBeNull();
   });
 
@@ -476,7 +490,7 @@ describe("NetworkDiagram edit mode", () => {
     input.dispatchEvent(new Event("input"));
     expect(input.classList.contains("jaxscope-invalid")).toBe(false);
     key(input, "Enter");
-    expect(model.sent).toEqual([{ v: 1, kind: "edit", layer: 2, param: "weight", i: 0, j: 0, value: -0.001 }]);
+    expect(model.sent).toEqual([{ v: 2, kind: "edit", layer: 2, param: "weight", i: 0, j: 0, value: -0.001 }]);
   });
 
   it("edits the bias of a dense layer's neuron, never the input's", () => {
@@ -489,7 +503,7 @@ describe("NetworkDiagram edit mode", () => {
     expect(editInput()!.value).toBe(formatValue(Math.fround(Math.sin(1))));
     editInput()!.value = "0.25";
     key(editInput()!, "Enter");
-    expect(model.sent).toEqual([{ v: 1, kind: "edit", layer: 1, param: "bias", i: 0, value: 0.25 }]);
+    expect(model.sent).toEqual([{ v: 2, kind: "edit", layer: 1, param: "bias", i: 0, value: 0.25 }]);
   });
 
   it("offers edits in the hover read-out and opens nothing outside edit mode", () => {
@@ -511,7 +525,7 @@ describe("NetworkDiagram edit mode", () => {
     renderDiagram(convNetJson());
     resizeTo(800);
     const kernel = Float32Array.from({ length: 1568 * 64 }, (_, k) => (k === 392 * 64 + 32 ? 0.75 : 0));
-    model.receive({ v: 1, kind: "weights", version: 2, layers: [{ layer: 4, n_in: 1568, n_out: 64, bias: false }] }, [new DataView(kernel.buffer)]);
+    model.receive({ v: 2, kind: "weights", version: 2, layers: [{ layer: 4, n_in: 1568, n_out: 64, bias: false }] }, [new DataView(kernel.buffer)]);
     flushFrames();
     const rect = diagramLayout(parseArchitecture(convNetJson()), { width: 800, height: 360 }).gaps[0].heatmap!;
     toggle().click();
@@ -519,15 +533,15 @@ describe("NetworkDiagram edit mode", () => {
     expect(editInput()!.value).toBe("0.75");
     editInput()!.value = "-2";
     key(editInput()!, "Enter");
-    expect(model.sent[model.sent.length - 1]).toEqual({ v: 1, kind: "edit", layer: 4, param: "weight", i: 392, j: 32, value: -2 });
+    expect(model.sent[model.sent.length - 1]).toEqual({ v: 2, kind: "edit", layer: 4, param: "weight", i: 392, j: 32, value: -2 });
   });
 
   it("shows a failed edit's message in the read-out", () => {
     renderEditable();
-    model.receive({ v: 1, kind: "edit_result", ok: false, message: "pause training to edit weights" });
+    model.receive({ v: 2, kind: "edit_result", ok: false, message: "pause training to edit weights" });
     expect(readoutText()).toBe("pause training to edit weights");
     expect($('[data-testid="diagram-readout"]').classList.contains("jaxscope-readout-problem")).toBe(true);
-    model.receive({ v: 1, kind: "edit_result", ok: true, message: "" });
+    model.receive({ v: 2, kind: "edit_result", ok: true, message: "" });
     expect(readoutText()).toBe("");
   });
 
@@ -583,7 +597,7 @@ describe("NetworkDiagram conv kernels", () => {
     kernel[kernelIndex(SHAPE, 3, 0, 1, 2)] = 0.1234;
     const bias = new Float32Array(20);
     return [
-      { v: 1, kind: "weights", version, layers: [{ layer: 0, kind: "conv", shape: [...SHAPE], bias: true }, { layer: 3, n_in: 1280, n_out: 10, bias: true }] },
+      { v: 2, kind: "weights", version, layers: [{ layer: 0, kind: "conv", shape: [...SHAPE], bias: true }, { layer: 3, n_in: 1280, n_out: 10, bias: true }] },
       [new DataView(kernel.buffer), new DataView(bias.buffer), new DataView(new Float32Array(12800).buffer), new DataView(new Float32Array(10).buffer)],
     ];
   }
@@ -666,7 +680,7 @@ describe("NetworkDiagram conv kernels", () => {
     renderDiagram(convNetJson());
     resizeTo(800);
     const kernel = new Float32Array(8 * 9).fill(0.5);
-    model.receive({ v: 1, kind: "weights", version: 1, layers: [{ layer: 0, kind: "conv", shape: [8, 1, 3, 3], bias: false }] }, [new DataView(kernel.buffer)]);
+    model.receive({ v: 2, kind: "weights", version: 1, layers: [{ layer: 0, kind: "conv", shape: [8, 1, 3, 3], bias: false }] }, [new DataView(kernel.buffer)]);
     flushFrames();
     expect(diagram().dataset.kernels).toBe("8");
     expect(query("diagram-channel")).toBeNull();

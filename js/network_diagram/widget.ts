@@ -3,13 +3,15 @@
  * columns, strips, heatmaps and blocks, coloured by the latest "weights" message, with each
  * neuron's thumbnail from the latest "activations" message and conv kernels as tiles; hovering
  * reads out the exact weight or bias, clicking a thumbnail enlarges it, and edit mode sets a
- * weight or bias by clicking it. See docs/protocol.md.
+ * weight or bias by clicking it; `initialize` answers the kernel's pings (shared/frame_ack.ts).
+ * See docs/protocol.md.
  */
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import { readTheme } from "../loss_chart/theme";
 import { observeWidth, sizeCanvas } from "../shared/canvas_size";
 import { element } from "../shared/dom";
 import { formatInteger } from "../shared/format";
+import { initialize } from "../shared/frame_ack";
 import { frameScheduler } from "../shared/frame_scheduler";
 import {
   changeEvent,
@@ -512,4 +514,4 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
   };
 }
 
-export default { render };
+export default { initialize, render };

@@ -6,7 +6,7 @@
  * @example
  *   const model = new FakeModel({log_y: true});
  *   model.set("log_y", false);            // fires change:log_y listeners
- *   model.receive({v: 1, kind: "points", reset: true, series: []}, []);
+ *   model.receive({v: 2, kind: "points", reset: true, series: []}, []);
  *   model.sent;                           // messages the view sent
  */
 import type { AnyModel } from "@anywidget/types";

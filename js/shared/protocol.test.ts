@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import doc from "../../docs/protocol.md?raw";
+import source from "./protocol.ts?raw";
 import {
+  ackMessage,
   changeEvent,
   COMMAND_ACTIONS,
   commandMessage,
@@ -10,22 +12,28 @@ import {
   decodeWeights,
   editMessage,
   isActivationsMessage,
+  isMessage,
   isEditResultMessage,
+  isPingMessage,
   isPointsMessage,
   isWeightsMessage,
   isReadyAckMessage,
   KERNEL_SHELLS,
   LOSS_CHART,
+  MESSAGE_KINDS,
+  messageProblem,
   NETWORK_DIAGRAM,
   pollMessage,
   PROTOCOL_VERSION,
   readyMessage,
+  setEarlyStoppingMessage,
   setLearningRateMessage,
+  SET_NAMES,
   STATUSES,
 } from "./protocol";
 
 function header(series: [string, number][], reset = false) {
-  return { v: 1, kind: "points", reset, series: series.map(([name, count]) => ({ name, count })) };
+  return { v: 2, kind: "points", reset, series: series.map(([name, count]) => ({ name, count })) };
 }
 
 /** A DataView of little-endian uint32 steps then float32 values starting at byte `offset`. */
@@ -115,7 +123,9 @@ describe("decodePoints", () => {
   });
 
   it("throws on another protocol version", () => {
-    expect(() => decodePoints({ ...header([]), v: 2 }, [])).toThrow("protocol version 2");
+    expect(() => decodePoints({ ...header([]), v: 1 }, [])).toThrow(
+      "jaxscope: points message has protocol version 1, this front end speaks version 2; rebuild the front end (npm run build)",
+    );
   });
 
   it("throws on a malformed series header", () => {
@@ -126,7 +136,7 @@ describe("decodePoints", () => {
 });
 
 function weightsHeader(layers: [number, number, number, boolean][], version = 7) {
-  return { v: 1, kind: "weights", version, layers: layers.map(([layer, n_in, n_out, bias]) => ({ layer, n_in, n_out, bias })) };
+  return { v: 2, kind: "weights", version, layers: layers.map(([layer, n_in, n_out, bias]) => ({ layer, n_in, n_out, bias })) };
 }
 
 /** Little-endian float32 arrays packed into one buffer, each a DataView starting at `offset` + 4k. */
@@ -192,9 +202,9 @@ describe("decodeWeights", () => {
   });
 
   it("throws on another protocol version or a malformed header", () => {
-    expect(() => decodeWeights({ ...weightsHeader([]), v: 2 }, [])).toThrow("protocol version 2");
+    expect(() => decodeWeights({ ...weightsHeader([]), v: 1 }, [])).toThrow("weights message has protocol version 1, this front end speaks version 2");
     expect(() => decodeWeights(weightsHeader([[0, -1, 1, false]]), [new Float32Array(0)])).toThrow("bad weights layer header");
-    expect(() => decodeWeights({ v: 1, kind: "weights", layers: [] }, [])).toThrow('no integer "version"');
+    expect(() => decodeWeights({ v: 2, kind: "weights", layers: [] }, [])).toThrow('no integer "version"');
   });
 
   it("decodes a dense-only message with no conv layers", () => {
@@ -203,12 +213,12 @@ describe("decodeWeights", () => {
   });
 
   it("accepts dense entries that name their kind", () => {
-    const content = { v: 1, kind: "weights", version: 1, layers: [{ layer: 0, kind: "dense", n_in: 1, n_out: 2, bias: false }] };
+    const content = { v: 2, kind: "weights", version: 1, layers: [{ layer: 0, kind: "dense", n_in: 1, n_out: 2, bias: false }] };
     expect([...decodeWeights(content, [new Float32Array([1, 2])]).layers[0].kernel]).toEqual([1, 2]);
   });
 
   it("rejects an entry of an unknown kind", () => {
-    const content = { v: 1, kind: "weights", version: 1, layers: [{ layer: 0, kind: "lstm", n_in: 1, n_out: 1, bias: false }] };
+    const content = { v: 2, kind: "weights", version: 1, layers: [{ layer: 0, kind: "lstm", n_in: 1, n_out: 1, bias: false }] };
     expect(() => decodeWeights(content, [new Float32Array(1)])).toThrow('bad weights layer header {"layer":0,"kind":"lstm"');
   });
 
@@ -226,7 +236,7 @@ function convEntry(layer: number, shape: number[], bias: boolean) {
 describe("decodeWeights with conv layers", () => {
   it("decodes a conv kernel (O, I, KH, KW) and its bias between dense layers", () => {
     const content = {
-      v: 1,
+      v: 2,
       kind: "weights",
       version: 5,
       layers: [{ layer: 0, n_in: 1, n_out: 1, bias: false }, convEntry(2, [2, 1, 1, 2], true), { layer: 4, n_in: 2, n_out: 1, bias: false }],
@@ -246,7 +256,7 @@ describe("decodeWeights with conv layers", () => {
   });
 
   it("decodes a conv layer without a bias", () => {
-    const weights = decodeWeights({ v: 1, kind: "weights", version: 1, layers: [convEntry(0, [1, 1, 1, 1], false)] }, [new Float32Array([3])]);
+    const weights = decodeWeights({ v: 2, kind: "weights", version: 1, layers: [convEntry(0, [1, 1, 1, 1], false)] }, [new Float32Array([3])]);
     expect(weights.convs[0].bias).toBeNull();
     expect(weights.layers).toEqual([]);
   });
@@ -254,7 +264,7 @@ describe("decodeWeights with conv layers", () => {
   it.each([1, 2, 3])("copies conv buffers at the unaligned byte offset %i", (offset) => {
     const kernel = Array.from({ length: 8 * 3 * 3 * 3 }, (_, k) => k / 8);
     const [kernelView, biasView] = floatViews([kernel, [1, 2, 3, 4, 5, 6, 7, 8]], offset);
-    const conv = decodeWeights({ v: 1, kind: "weights", version: 1, layers: [convEntry(2, [8, 3, 3, 3], true)] }, [kernelView, biasView]).convs[0];
+    const conv = decodeWeights({ v: 2, kind: "weights", version: 1, layers: [convEntry(2, [8, 3, 3, 3], true)] }, [kernelView, biasView]).convs[0];
     expect(conv.kernel.byteOffset % 4).toBe(0);
     expect(conv.kernel.length).toBe(216);
     expect([conv.kernel[0], conv.kernel[1], conv.kernel[215]]).toEqual([0, 0.125, 26.875]);
@@ -262,7 +272,7 @@ describe("decodeWeights with conv layers", () => {
   });
 
   it("throws when a conv buffer's byte length does not match its shape", () => {
-    const content = { v: 1, kind: "weights", version: 1, layers: [convEntry(2, [8, 3, 3, 3], true)] };
+    const content = { v: 2, kind: "weights", version: 1, layers: [convEntry(2, [8, 3, 3, 3], true)] };
     expect(() => decodeWeights(content, [new Float32Array(215), new Float32Array(8)])).toThrow(
       "layer 2 is conv 8x3x3x3, so its kernel buffer must hold 864 bytes, but it holds 860",
     );
@@ -272,20 +282,20 @@ describe("decodeWeights with conv layers", () => {
   });
 
   it("counts a conv layer's buffers like a dense layer's", () => {
-    const content = { v: 1, kind: "weights", version: 1, layers: [convEntry(0, [1, 1, 1, 1], true)] };
+    const content = { v: 2, kind: "weights", version: 1, layers: [convEntry(0, [1, 1, 1, 1], true)] };
     expect(() => decodeWeights(content, [new Float32Array(1)])).toThrow(
       "weights message lists 1 layers, so it needs 2 buffers (a kernel per layer and a bias per layer with \"bias\": true), but 1 arrived",
     );
   });
 
   it.each([[[8, 3, 3]], [[8, 3, 3, -1]], [[8, 3, 3, 1.5]], [null]])("rejects a conv entry of shape %j", (shape) => {
-    const content = { v: 1, kind: "weights", version: 1, layers: [convEntry(0, shape as number[], false)] };
+    const content = { v: 2, kind: "weights", version: 1, layers: [convEntry(0, shape as number[], false)] };
     expect(() => decodeWeights(content, [new Float32Array(0)])).toThrow("bad weights layer header");
   });
 });
 
 function activationsHeader(shape: number[], range: number[][], columns: [number, number][], version = 7) {
-  return { v: 1, kind: "activations", version, grid: { shape, range }, columns: columns.map(([layer, n]) => ({ layer, n })) };
+  return { v: 2, kind: "activations", version, grid: { shape, range }, columns: columns.map(([layer, n]) => ({ layer, n })) };
 }
 
 describe("decodeActivations", () => {
@@ -362,7 +372,7 @@ describe("decodeActivations", () => {
     );
     expect(() => decodeActivations(activationsHeader([1], [[0, 1]], [[0, -1]]), [new Float32Array(0)])).toThrow("bad activations column header");
     expect(() => decodeActivations({ ...activationsHeader([1], [[0, 1]], []), version: "7" }, [])).toThrow('no integer "version"');
-    expect(() => decodeActivations({ ...activationsHeader([1], [[0, 1]], []), v: 2 }, [])).toThrow("activations message has protocol version 2");
+    expect(() => decodeActivations({ ...activationsHeader([1], [[0, 1]], []), v: 1 }, [])).toThrow("activations message has protocol version 1, this front end speaks version 2");
     expect(() => decodeActivations({ ...activationsHeader([1], [[0, 1]], []), columns: null }, [])).toThrow('no "columns" list');
   });
 
@@ -375,48 +385,48 @@ describe("decodeActivations", () => {
 
 describe("edit messages", () => {
   it("builds a weight edit and a bias edit", () => {
-    expect(editMessage(1, "weight", 3, 0, -0.5)).toEqual({ v: 1, kind: "edit", layer: 1, param: "weight", i: 3, j: 0, value: -0.5 });
-    expect(editMessage(1, "bias", 0, 0.25)).toEqual({ v: 1, kind: "edit", layer: 1, param: "bias", i: 0, value: 0.25 });
+    expect(editMessage(1, "weight", 3, 0, -0.5)).toEqual({ v: 2, kind: "edit", layer: 1, param: "weight", i: 3, j: 0, value: -0.5 });
+    expect(editMessage(1, "bias", 0, 0.25)).toEqual({ v: 2, kind: "edit", layer: 1, param: "bias", i: 0, value: 0.25 });
   });
 
   it("serialises keys in the documented order", () => {
-    expect(JSON.stringify(editMessage(1, "weight", 3, 0, -0.5))).toBe('{"v":1,"kind":"edit","layer":1,"param":"weight","i":3,"j":0,"value":-0.5}');
-    expect(JSON.stringify(editMessage(1, "bias", 0, 0.25))).toBe('{"v":1,"kind":"edit","layer":1,"param":"bias","i":0,"value":0.25}');
+    expect(JSON.stringify(editMessage(1, "weight", 3, 0, -0.5))).toBe('{"v":2,"kind":"edit","layer":1,"param":"weight","i":3,"j":0,"value":-0.5}');
+    expect(JSON.stringify(editMessage(1, "bias", 0, 0.25))).toBe('{"v":2,"kind":"edit","layer":1,"param":"bias","i":0,"value":0.25}');
   });
 
-  it("recognises version-1 edit_result messages", () => {
-    expect(isEditResultMessage({ v: 1, kind: "edit_result", ok: true, message: "" })).toBe(true);
-    expect(isEditResultMessage({ v: 1, kind: "edit_result", ok: false, message: "pause training to edit weights" })).toBe(true);
-    expect(isEditResultMessage({ v: 2, kind: "edit_result", ok: true, message: "" })).toBe(false);
-    expect(isEditResultMessage({ v: 1, kind: "edit_result", ok: "yes", message: "" })).toBe(false);
-    expect(isEditResultMessage({ v: 1, kind: "edit_result", ok: true })).toBe(false);
+  it("recognises version-2 edit_result messages", () => {
+    expect(isEditResultMessage({ v: 2, kind: "edit_result", ok: true, message: "" })).toBe(true);
+    expect(isEditResultMessage({ v: 2, kind: "edit_result", ok: false, message: "pause training to edit weights" })).toBe(true);
+    expect(isEditResultMessage({ v: 1, kind: "edit_result", ok: true, message: "" })).toBe(false);
+    expect(isEditResultMessage({ v: 2, kind: "edit_result", ok: "yes", message: "" })).toBe(false);
+    expect(isEditResultMessage({ v: 2, kind: "edit_result", ok: true })).toBe(false);
     expect(isEditResultMessage(null)).toBe(false);
   });
 });
 
 describe("messages", () => {
   it("builds the messages the front end sends", () => {
-    expect(readyMessage()).toEqual({ v: 1, kind: "ready" });
-    expect(commandMessage("pause")).toEqual({ v: 1, kind: "command", action: "pause" });
-    expect(setLearningRateMessage(0.003)).toEqual({ v: 1, kind: "set", name: "learning_rate", value: 0.003 });
-    expect(pollMessage()).toEqual({ v: 1, kind: "poll" });
+    expect(readyMessage()).toEqual({ v: 2, kind: "ready" });
+    expect(commandMessage("pause")).toEqual({ v: 2, kind: "command", action: "pause" });
+    expect(setLearningRateMessage(0.003)).toEqual({ v: 2, kind: "set", name: "learning_rate", value: 0.003 });
+    expect(pollMessage()).toEqual({ v: 2, kind: "poll" });
   });
 
   it("recognises points messages by kind", () => {
     expect(isPointsMessage(header([]))).toBe(true);
-    expect(isPointsMessage({ v: 1, kind: "ready" })).toBe(false);
+    expect(isPointsMessage({ v: 2, kind: "ready" })).toBe(false);
     expect(isPointsMessage(null)).toBe(false);
   });
 
-  it("recognises version-1 ready_ack messages naming a known shell", () => {
+  it("recognises version-2 ready_ack messages naming a known shell", () => {
     expect([...KERNEL_SHELLS]).toEqual(["main", "subshell"]);
-    expect(isReadyAckMessage({ v: 1, kind: "ready_ack", shell: "main" })).toBe(true);
-    expect(isReadyAckMessage({ v: 1, kind: "ready_ack", shell: "subshell" })).toBe(true);
-    expect(isReadyAckMessage({ v: 2, kind: "ready_ack", shell: "subshell" })).toBe(false);
+    expect(isReadyAckMessage({ v: 2, kind: "ready_ack", shell: "main" })).toBe(true);
+    expect(isReadyAckMessage({ v: 2, kind: "ready_ack", shell: "subshell" })).toBe(true);
+    expect(isReadyAckMessage({ v: 1, kind: "ready_ack", shell: "subshell" })).toBe(false);
     expect(isReadyAckMessage({ kind: "ready_ack", shell: "subshell" })).toBe(false);
-    expect(isReadyAckMessage({ v: 1, kind: "ready_ack", shell: "control" })).toBe(false);
-    expect(isReadyAckMessage({ v: 1, kind: "ready_ack" })).toBe(false);
-    expect(isReadyAckMessage({ v: 1, kind: "ready" })).toBe(false);
+    expect(isReadyAckMessage({ v: 2, kind: "ready_ack", shell: "control" })).toBe(false);
+    expect(isReadyAckMessage({ v: 2, kind: "ready_ack" })).toBe(false);
+    expect(isReadyAckMessage({ v: 2, kind: "ready" })).toBe(false);
     expect(isReadyAckMessage(null)).toBe(false);
     expect(isReadyAckMessage("ready_ack")).toBe(false);
   });
@@ -425,10 +435,99 @@ describe("messages", () => {
     expect(changeEvent("log_y")).toBe("change:log_y");
   });
 
-  it("is version 1 with the documented statuses and actions", () => {
-    expect(PROTOCOL_VERSION).toBe(1);
-    expect([...STATUSES]).toEqual(["idle", "running", "paused", "done", "diverged", "error"]);
+  it("is version 2 with the documented statuses, actions and set names", () => {
+    expect(PROTOCOL_VERSION).toBe(2);
+    expect([...STATUSES]).toEqual(["idle", "compiling", "running", "paused", "done", "diverged", "error"]);
     expect([...COMMAND_ACTIONS]).toEqual(["start", "pause", "step", "reset"]);
+    expect([...SET_NAMES]).toEqual(["learning_rate", "early_stopping"]);
+  });
+
+  it("lists every message kind once, sorted", () => {
+    expect([...MESSAGE_KINDS]).toEqual([
+      "ack", "activations", "command", "edit", "edit_result", "ping", "points", "poll", "ready", "ready_ack", "set", "weights",
+    ]);
+    expect([...MESSAGE_KINDS].sort()).toEqual([...MESSAGE_KINDS]);
+    expect(new Set(MESSAGE_KINDS).size).toBe(MESSAGE_KINDS.length);
+  });
+
+  it("builds only messages of a listed kind", () => {
+    const built = [
+      readyMessage(), commandMessage("start"), setLearningRateMessage(0.1), setEarlyStoppingMessage(3), pollMessage(),
+      ackMessage(0), editMessage(0, "bias", 0, 1),
+    ];
+    for (const message of built) expect(MESSAGE_KINDS).toContain(message.kind);
+    expect([setLearningRateMessage(0.1).name, setEarlyStoppingMessage(3).name]).toEqual([...SET_NAMES]);
+  });
+
+  it("builds an ack of the pinged frame", () => {
+    expect(ackMessage(12)).toEqual({ v: 2, kind: "ack", frame: 12 });
+    expect(JSON.stringify(ackMessage(12))).toBe('{"v":2,"kind":"ack","frame":12}');
+  });
+
+  it("recognises pings with a non-negative integer frame", () => {
+    expect(isPingMessage({ v: 2, kind: "ping", frame: 0 })).toBe(true);
+    expect(isPingMessage({ v: 2, kind: "ping", frame: 41 })).toBe(true);
+    expect(isPingMessage({ v: 2, kind: "ping", frame: -1 })).toBe(false);
+    expect(isPingMessage({ v: 2, kind: "ping", frame: 0.5 })).toBe(false);
+    expect(isPingMessage({ v: 2, kind: "ping", frame: "1" })).toBe(false);
+    expect(isPingMessage({ v: 2, kind: "ping" })).toBe(false);
+    expect(isPingMessage({ v: 2, kind: "ack", frame: 1 })).toBe(false);
+    expect(isPingMessage(null)).toBe(false);
+  });
+});
+
+describe("message guards", () => {
+  /** A valid version-2 message for each guard. */
+  const guards: [string, (msg: unknown) => boolean, Record<string, unknown>][] = [
+    ["isPointsMessage", isPointsMessage, header([])],
+    ["isWeightsMessage", isWeightsMessage, weightsHeader([])],
+    ["isActivationsMessage", isActivationsMessage, activationsHeader([1], [[0, 1]], [])],
+    ["isEditResultMessage", isEditResultMessage, { v: 2, kind: "edit_result", ok: true, message: "" }],
+    ["isReadyAckMessage", isReadyAckMessage, { v: 2, kind: "ready_ack", shell: "main" }],
+    ["isPingMessage", isPingMessage, { v: 2, kind: "ping", frame: 3 }],
+  ];
+
+  it.each(guards)("%s accepts version 2", (_name, guard, message) => {
+    expect(message.v).toBe(2);
+    expect(guard(message)).toBe(true);
+  });
+
+  it.each(guards)("%s rejects version 1, no version and a string version", (_name, guard, message) => {
+    const { v: _v, ...unversioned } = message;
+    expect([guard({ ...message, v: 1 }), guard(unversioned), guard({ ...message, v: "2" })]).toEqual([false, false, false]);
+  });
+
+  it.each(guards)("%s rejects another kind", (_name, guard, message) => {
+    expect(guard({ ...message, kind: "something-new" })).toBe(false);
+  });
+
+  it("checks the version and kind in one place, with messages that say what was expected", () => {
+    expect(isMessage({ v: 2, kind: "poll" }, "poll")).toBe(true);
+    expect(messageProblem({ v: 2, kind: "poll" }, "poll")).toBeNull();
+    expect(messageProblem({ v: 1, kind: "poll" }, "poll")).toBe(
+      "poll message has protocol version 1, this front end speaks version 2; rebuild the front end (npm run build)",
+    );
+    expect(messageProblem({ v: 2, kind: "ready" }, "poll")).toBe('expected a "poll" message, got {"v":2,"kind":"ready"}');
+    expect(messageProblem(null, "ping")).toBe('expected a "ping" message, got null');
+  });
+});
+
+describe("protocol.ts source", () => {
+  /** What a Python test reads: `export const NAME = [ "a", "b" ] as const;`, strings only. */
+  function literalList(name: string): string[] {
+    const match = source.match(new RegExp(`export const ${name} = \\[([^\\]]*)\\] as const;`));
+    if (match === null) throw new Error(`no literal list ${name}`);
+    return [...match[1].matchAll(/"([^"]*)"/g)].map((m) => m[1]);
+  }
+
+  it.each([
+    ["STATUSES", STATUSES],
+    ["MESSAGE_KINDS", MESSAGE_KINDS],
+    ["COMMAND_ACTIONS", COMMAND_ACTIONS],
+    ["SET_NAMES", SET_NAMES],
+    ["KERNEL_SHELLS", KERNEL_SHELLS],
+  ] as const)("spells %s as a plain list of double-quoted strings", (name, values) => {
+    expect(literalList(name)).toEqual([...values]);
   });
 });
 
@@ -455,18 +554,18 @@ describe("docs/protocol.md", () => {
 
   it("documents the NetworkDiagram's weights and ready messages", () => {
     const section = doc.slice(doc.indexOf("## NetworkDiagram"));
-    expect(section).toContain(`{"v": 1, "kind": "weights", "version": `);
+    expect(section).toContain(`{"v": 2, "kind": "weights", "version": `);
     expect(section).toContain(`{"layer": 0, "n_in": 1, "n_out": 30, "bias": true}`);
-    expect(section).toContain(`{"v": 1, "kind": "${readyMessage().kind}"}`);
+    expect(section).toContain(`{"v": 2, "kind": "${readyMessage().kind}"}`);
   });
 
   it("documents the NetworkDiagram's conv weights, activations, edit and edit_result messages", () => {
     const section = doc.slice(doc.indexOf("## NetworkDiagram"));
     expect(section).toContain(`{"layer": 2, "kind": "conv", "shape": [8, 3, 3, 3], "bias": true}`);
-    expect(section).toContain(`{"v": 1, "kind": "activations", "version": `);
+    expect(section).toContain(`{"v": 2, "kind": "activations", "version": `);
     expect(section).toContain(`"grid": {"shape": [32, 32], "range": [[-2, 2], [-2, 2]]}`);
     expect(section).toContain(`"columns": [{"layer": -1, "n": 2}, {"layer": 0, "n": 8}, {"layer": 1, "n": 1}]`);
-    expect(section).toContain(`{"v": 1, "kind": "edit_result", "ok": true, "message": ""}`);
+    expect(section).toContain(`{"v": 2, "kind": "edit_result", "ok": true, "message": ""}`);
     const spaced = (message: object) => JSON.stringify(message).replace(/([:,])/g, "$1 ");
     expect(section).toContain(spaced(editMessage(1, "weight", 3, 0, -0.5)));
     expect(section).toContain(spaced(editMessage(1, "bias", 0, 0.25)));
@@ -475,13 +574,30 @@ describe("docs/protocol.md", () => {
   it("documents every message the ControlBar sends, poll included", () => {
     const section = doc.slice(doc.indexOf("## ControlBar"));
     for (const kind of [readyMessage().kind, commandMessage("start").kind, "set", pollMessage().kind]) {
-      expect(section).toContain(`{"v": 1, "kind": "${kind}"`);
+      expect(section).toContain(`{"v": 2, "kind": "${kind}"`);
     }
   });
 
   it("documents the ControlBar's ready_ack with every shell", () => {
     const section = doc.slice(doc.indexOf("## ControlBar"));
     const shells = KERNEL_SHELLS.map((shell) => `"${shell}"`).join(" | ");
-    expect(section).toContain(`{"v": 1, "kind": "ready_ack", "shell": ${shells}}`);
+    expect(section).toContain(`{"v": 2, "kind": "ready_ack", "shell": ${shells}}`);
+  });
+
+  it("is the version-2 specification and shows every message kind", () => {
+    expect(doc.startsWith(`# Wire protocol (version ${PROTOCOL_VERSION})\n`)).toBe(true);
+    expect(doc).not.toContain(`"v": 1`);
+    for (const kind of MESSAGE_KINDS) expect(doc).toContain(`{"v": 2, "kind": "${kind}"`);
+  });
+
+  it("lists every status in the ControlBar's status row", () => {
+    const row = doc.split("\n").find((line) => line.startsWith("| `status` |"))!;
+    expect(row.split("|")[3].trim()).toBe(STATUSES.map((status) => `\`${status}\``).join(", "));
+  });
+
+  it("documents ping and ack under Flow control", () => {
+    const section = doc.slice(doc.indexOf("## Flow control"));
+    expect(section).toContain(`{"v": 2, "kind": "ping", "frame": 12}`);
+    expect(section).toContain(JSON.stringify(ackMessage(12)).replace(/([:,])/g, "$1 "));
   });
 });

@@ -1,8 +1,9 @@
 /**
- * Wire protocol, version 1: the JS mirror of `src/jaxscope/widgets/protocol.py`.
+ * Wire protocol, version 2: the JS mirror of `src/jaxscope/widgets/protocol.py`.
  *
  * docs/protocol.md is the specification. This module is the only JS place that spells a trait
- * name or a message format; the widgets import the constants below.
+ * name or a message format; the widgets import the constants below. The `as const` lists are
+ * plain literals on purpose: the Python tests read them out of this file.
  *
  * @example
  *   model.on(CUSTOM_MESSAGE, (msg, buffers) => {
@@ -11,7 +12,24 @@
  *   model.send(readyMessage());
  */
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
+
+/** Every custom message kind, in either direction, sorted. */
+export const MESSAGE_KINDS = [
+  "ack",
+  "activations",
+  "command",
+  "edit",
+  "edit_result",
+  "ping",
+  "points",
+  "poll",
+  "ready",
+  "ready_ack",
+  "set",
+  "weights",
+] as const;
+export type MessageKind = (typeof MESSAGE_KINDS)[number];
 
 /** anywidget's event name for custom messages. */
 export const CUSTOM_MESSAGE = "msg:custom";
@@ -50,7 +68,8 @@ export const CONTROL_BAR = {
   earlyStopping: "early_stopping",
 } as const;
 
-export const STATUSES = ["idle", "running", "paused", "done", "diverged", "error"] as const;
+/** `compiling`: the trainer is compiling its first chunk (the bar behaves as while running). */
+export const STATUSES = ["idle", "compiling", "running", "paused", "done", "diverged", "error"] as const;
 export type TrainingStatus = (typeof STATUSES)[number];
 
 export interface ControlBarTraits {
@@ -110,10 +129,13 @@ export interface CommandMessage {
   action: CommandAction;
 }
 
+export const SET_NAMES = ["learning_rate", "early_stopping"] as const;
+export type SetName = (typeof SET_NAMES)[number];
+
 export interface SetMessage {
   v: typeof PROTOCOL_VERSION;
   kind: "set";
-  name: "learning_rate" | "early_stopping";
+  name: SetName;
   value: number;
 }
 
@@ -121,6 +143,21 @@ export interface SetMessage {
 export interface PollMessage {
   v: typeof PROTOCOL_VERSION;
   kind: "poll";
+}
+
+/** Flow control: the kernel sends a widget's next frame only after the `ack` of this `ping`. */
+export interface PingMessage {
+  v: typeof PROTOCOL_VERSION;
+  kind: "ping";
+  /** The kernel's number for the frame just sent (a non-negative integer). */
+  frame: number;
+}
+
+/** The answer to a `ping`, once the frame before it has been handled and painted. */
+export interface AckMessage {
+  v: typeof PROTOCOL_VERSION;
+  kind: "ack";
+  frame: number;
 }
 
 export interface PointsSeriesHeader {
@@ -298,13 +335,18 @@ export function pollMessage(): PollMessage {
   return { v: PROTOCOL_VERSION, kind: "poll" };
 }
 
+/** `ackMessage(7)` -> `{v: 2, kind: "ack", frame: 7}`: the answer to the ping of frame 7. */
+export function ackMessage(frame: number): AckMessage {
+  return { v: PROTOCOL_VERSION, kind: "ack", frame };
+}
+
 /**
  * An `edit` of one weight (from input neuron i to output neuron j) or one bias (of output neuron
  * i) of dense layer `layer`.
  *
  * @example
- *   editMessage(1, "weight", 3, 0, -0.5)  // {v: 1, kind: "edit", layer: 1, param: "weight", i: 3, j: 0, value: -0.5}
- *   editMessage(1, "bias", 0, 0.25)       // {v: 1, kind: "edit", layer: 1, param: "bias", i: 0, value: 0.25}
+ *   editMessage(1, "weight", 3, 0, -0.5)  // {v: 2, kind: "edit", layer: 1, param: "weight", i: 3, j: 0, value: -0.5}
+ *   editMessage(1, "bias", 0, 0.25)       // {v: 2, kind: "edit", layer: 1, param: "bias", i: 0, value: 0.25}
  */
 export function editMessage(layer: number, param: "weight", i: number, j: number, value: number): EditWeightMessage;
 export function editMessage(layer: number, param: "bias", i: number, value: number): EditBiasMessage;
@@ -314,40 +356,74 @@ export function editMessage(layer: number, param: "weight" | "bias", i: number, 
     : { v: PROTOCOL_VERSION, kind: "edit", layer, param, i, value: jOrValue };
 }
 
-/** True for a custom message whose kind is "points" (any version; decodePoints checks it). */
+const isCount = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0;
+
+/**
+ * Why `msg` is not a message of `kind` in this protocol version, or null when it is one. The only
+ * place that reads a message's `v`: every guard and decoder goes through it.
+ *
+ * @example
+ *   messageProblem({v: 2, kind: "poll"}, "poll")    // null
+ *   messageProblem({v: 1, kind: "points"}, "points")
+ *   // -> 'points message has protocol version 1, this front end speaks version 2; rebuild the front end (npm run build)'
+ */
+export function messageProblem(msg: unknown, kind: MessageKind): string | null {
+  if (typeof msg !== "object" || msg === null || (msg as { kind?: unknown }).kind !== kind) {
+    return `expected a "${kind}" message, got ${JSON.stringify(msg)}`;
+  }
+  const v = (msg as { v?: unknown }).v;
+  if (v !== PROTOCOL_VERSION) {
+    return (
+      `${kind} message has protocol version ${String(v)}, this front end ` +
+      `speaks version ${PROTOCOL_VERSION}; rebuild the front end (npm run build)`
+    );
+  }
+  return null;
+}
+
+/** A message of this version whose other fields are not checked yet. */
+export interface UncheckedMessage {
+  v: typeof PROTOCOL_VERSION;
+  kind: MessageKind;
+  [field: string]: unknown;
+}
+
+/** True for an object whose `v` is PROTOCOL_VERSION and whose `kind` is `kind`. */
+export function isMessage(msg: unknown, kind: MessageKind): msg is UncheckedMessage {
+  return messageProblem(msg, kind) === null;
+}
+
+/** True for a "points" message of this version (decodePoints checks the rest). */
 export function isPointsMessage(msg: unknown): msg is PointsMessage {
-  return typeof msg === "object" && msg !== null && (msg as { kind?: unknown }).kind === "points";
+  return isMessage(msg, "points");
 }
 
-/** True for a custom message whose kind is "weights" (any version; decodeWeights checks it). */
+/** True for a "weights" message of this version (decodeWeights checks the rest). */
 export function isWeightsMessage(msg: unknown): msg is WeightsMessage {
-  return typeof msg === "object" && msg !== null && (msg as { kind?: unknown }).kind === "weights";
+  return isMessage(msg, "weights");
 }
 
-/** True for a custom message whose kind is "activations" (any version; decodeActivations checks it). */
+/** True for an "activations" message of this version (decodeActivations checks the rest). */
 export function isActivationsMessage(msg: unknown): msg is ActivationsMessage {
-  return typeof msg === "object" && msg !== null && (msg as { kind?: unknown }).kind === "activations";
+  return isMessage(msg, "activations");
 }
 
-/** True for a version-1 `edit_result` with a boolean `ok` and a string `message`. */
+/** True for an `edit_result` of this version with a boolean `ok` and a string `message`. */
 export function isEditResultMessage(msg: unknown): msg is EditResultMessage {
-  if (typeof msg !== "object" || msg === null) return false;
-  const { v, kind, ok, message } = msg as { v?: unknown; kind?: unknown; ok?: unknown; message?: unknown };
-  return v === PROTOCOL_VERSION && kind === "edit_result" && typeof ok === "boolean" && typeof message === "string";
+  return isMessage(msg, "edit_result") && typeof msg.ok === "boolean" && typeof msg.message === "string";
 }
 
 /**
- * True for a version-1 `ready_ack` naming a known shell. Unlike points, a `ready_ack` of another
- * version (or with an unknown shell) is not an error: the control bar just ignores it.
+ * True for a `ready_ack` of this version naming a known shell. Unlike points, a `ready_ack` of
+ * another version (or with an unknown shell) is not an error: the control bar just ignores it.
  */
 export function isReadyAckMessage(msg: unknown): msg is ReadyAckMessage {
-  if (typeof msg !== "object" || msg === null) return false;
-  const { v, kind, shell } = msg as { v?: unknown; kind?: unknown; shell?: unknown };
-  return (
-    v === PROTOCOL_VERSION &&
-    kind === "ready_ack" &&
-    (KERNEL_SHELLS as readonly unknown[]).includes(shell)
-  );
+  return isMessage(msg, "ready_ack") && (KERNEL_SHELLS as readonly unknown[]).includes(msg.shell);
+}
+
+/** True for a `ping` of this version whose `frame` is a non-negative integer. */
+export function isPingMessage(msg: unknown): msg is PingMessage {
+  return isMessage(msg, "ping") && isCount(msg.frame);
 }
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
@@ -389,20 +465,12 @@ function words<T extends Uint32Array | Float32Array>(
  * viewed in place. Throws an Error naming the problem when the header and buffers disagree.
  *
  * @example
- *   decodePoints({v: 1, kind: "points", reset: true, series: [{name: "loss", count: 1}]},
+ *   decodePoints({v: 2, kind: "points", reset: true, series: [{name: "loss", count: 1}]},
  *                [new Uint32Array([5]), new Float32Array([0.5])])
  *   // -> {reset: true, series: [{name: "loss", steps: Uint32Array [5], values: Float32Array [0.5]}]}
  */
 export function decodePoints(content: unknown, buffers: readonly WireBuffer[]): DecodedPoints {
-  if (!isPointsMessage(content)) {
-    throw new Error(`jaxscope: expected a "points" message, got ${JSON.stringify(content)}`);
-  }
-  if (content.v !== PROTOCOL_VERSION) {
-    throw new Error(
-      `jaxscope: points message has protocol version ${String(content.v)}, this front end ` +
-        `speaks version ${PROTOCOL_VERSION}; rebuild the front end (npm run build)`,
-    );
-  }
+  if (!isPointsMessage(content)) throw new Error(`jaxscope: ${messageProblem(content, "points")}`);
   const headers = content.series;
   if (!Array.isArray(headers)) {
     throw new Error(`jaxscope: points message has no "series" list`);
@@ -437,16 +505,6 @@ export function decodePoints(content: unknown, buffers: readonly WireBuffer[]): 
   return { reset: content.reset === true, series };
 }
 
-function checkVersion(kind: string, v: unknown): void {
-  if (v !== PROTOCOL_VERSION) {
-    throw new Error(
-      `jaxscope: ${kind} message has protocol version ${String(v)}, this front end ` +
-        `speaks version ${PROTOCOL_VERSION}; rebuild the front end (npm run build)`,
-    );
-  }
-}
-
-const isCount = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0;
 
 /** The header as a conv entry, a dense entry, or null when it is neither. */
 function weightsEntry(header: unknown): WeightsLayerHeader | ConvWeightsLayerHeader | null {
@@ -471,15 +529,12 @@ function weightsEntry(header: unknown): WeightsLayerHeader | ConvWeightsLayerHea
  * problem when the header and buffers disagree.
  *
  * @example
- *   decodeWeights({v: 1, kind: "weights", version: 3, layers: [{layer: 0, n_in: 1, n_out: 2, bias: true}]},
+ *   decodeWeights({v: 2, kind: "weights", version: 3, layers: [{layer: 0, n_in: 1, n_out: 2, bias: true}]},
  *                 [new Float32Array([0.5, -1]), new Float32Array([0, 0.1])])
  *   // -> {version: 3, layers: [{layer: 0, nIn: 1, nOut: 2, kernel: [0.5, -1], bias: [0, 0.1]}], convs: []}
  */
 export function decodeWeights(content: unknown, buffers: readonly WireBuffer[]): DecodedWeights {
-  if (!isWeightsMessage(content)) {
-    throw new Error(`jaxscope: expected a "weights" message, got ${JSON.stringify(content)}`);
-  }
-  checkVersion("weights", content.v);
+  if (!isWeightsMessage(content)) throw new Error(`jaxscope: ${messageProblem(content, "weights")}`);
   const { version, layers: headers } = content;
   if (!Number.isInteger(version)) {
     throw new Error(`jaxscope: weights message has no integer "version"`);
@@ -551,15 +606,12 @@ function activationsGrid(grid: unknown): ActivationsGrid | null {
  * problem when the header and buffers disagree.
  *
  * @example
- *   decodeActivations({v: 1, kind: "activations", version: 2, grid: {shape: [3], range: [[-1, 1]]},
+ *   decodeActivations({v: 2, kind: "activations", version: 2, grid: {shape: [3], range: [[-1, 1]]},
  *                      columns: [{layer: -1, n: 1}]}, [new Float32Array([-1, 0, 1])])
  *   // -> {version: 2, grid: {...}, points: 3, columns: [{layer: -1, n: 1, values: [-1, 0, 1]}]}
  */
 export function decodeActivations(content: unknown, buffers: readonly WireBuffer[]): DecodedActivations {
-  if (!isActivationsMessage(content)) {
-    throw new Error(`jaxscope: expected an "activations" message, got ${JSON.stringify(content)}`);
-  }
-  checkVersion("activations", content.v);
+  if (!isActivationsMessage(content)) throw new Error(`jaxscope: ${messageProblem(content, "activations")}`);
   const { version, columns: headers } = content;
   if (!Number.isInteger(version)) {
     throw new Error(`jaxscope: activations message has no integer "version"`);

@@ -7,10 +7,10 @@
 
 import importlib
 
-from .training import History, Trainer
+from .training import Event, History, Snapshot, Trainer
 
 __version__ = "0.1.0"
-__all__ = ["Dashboard", "History", "LossChart", "NetworkDiagram", "Trainer", "datasets", "views"]
+__all__ = ["Dashboard", "Event", "History", "Snapshot", "LossChart", "NetworkDiagram", "Trainer", "datasets", "views"]
 
 
 def __getattr__(name: str):

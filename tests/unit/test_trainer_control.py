@@ -185,7 +185,7 @@ def test_a_trainer_nobody_holds_any_more_stops_its_background_thread(lesson2):
     trainer = scope.Trainer(**lesson2)
     trainer.start()
     wait_until(functools.partial(lambda t: t.current_step > 100, trainer))  # no closure over `trainer`
-    worker = trainer._worker
+    worker = trainer._driver.thread
     del trainer
     deadline = time.monotonic() + 30
     while worker.is_alive():
@@ -198,8 +198,8 @@ def test_steps_per_second_averages_the_chunks_of_about_the_last_second():
     trainer = scope.Trainer(params={"w": jnp.zeros(3)}, loss=lambda p, b: jnp.sum((p["w"] - b) ** 2),
                             data=lambda key: jnp.ones(3), optimizer=0.1)
     trainer.run(30_000)
-    seconds = [s for s, _ in trainer._rate_window]
-    steps = [n for _, n in trainer._rate_window]
+    seconds = [s for s, _ in trainer._driver.rate_window]
+    steps = [n for _, n in trainer._driver.rate_window]
     assert len(seconds) >= 2 and sum(seconds) - seconds[0] < 1.0   # without its oldest chunk: under a second
     assert trainer.steps_per_second == pytest.approx(sum(steps) / sum(seconds))
     trainer.reset()

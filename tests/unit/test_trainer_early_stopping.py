@@ -46,10 +46,13 @@ def test_patience_can_be_switched_off_while_the_best_step_is_still_tracked():
 
 
 def test_the_dashboard_chart_marks_the_best_step():
+    from recording import settle
+
     trainer, _ = overfitting(early_stopping=5)
     board = trainer.show()
     assert board.loss_chart.best_step == -1
     trainer.run(5_000)
+    settle(board)
     assert board.loss_chart.best_step == trainer.best_step > 0
 
 
@@ -63,26 +66,30 @@ def test_early_stopping_needs_validation_and_a_positive_patience(lesson2):
 
 
 def test_the_control_bar_checkbox_sets_the_patience_and_shows_it():
-    from recording import attach, from_front_end
+    from recording import attach, from_front_end, settle
 
     trainer, _ = overfitting()
     board = trainer.show()
     attach(board.controls)
     assert board.controls.early_stopping == 0  # validation data: a checkbox, unticked
-    from_front_end(board.controls, {"v": 1, "kind": "set", "name": "early_stopping", "value": 10})
+    from_front_end(board.controls, {"v": 2, "kind": "set", "name": "early_stopping", "value": 10})
+    settle(board)
     assert (trainer.early_stopping, board.controls.early_stopping) == (10, 10)
     trainer.run(20_000)
+    settle(board)
     assert trainer.status == "done" and trainer.current_step < 20_000
     assert board.loss_chart.best_step == trainer.best_step
-    from_front_end(board.controls, {"v": 1, "kind": "set", "name": "early_stopping", "value": 0})
+    from_front_end(board.controls, {"v": 2, "kind": "set", "name": "early_stopping", "value": 0})
+    settle(board)
     assert (trainer.early_stopping, board.controls.early_stopping) == (None, 0)
 
 
 def test_without_validation_the_control_bar_has_no_checkbox(lesson2):
-    from recording import attach, from_front_end
+    from recording import attach, from_front_end, settle
 
     board = scope.Trainer(**lesson2).show()
     attach(board.controls)
     assert board.controls.early_stopping == -1
-    from_front_end(board.controls, {"v": 1, "kind": "set", "name": "early_stopping", "value": 10})
+    from_front_end(board.controls, {"v": 2, "kind": "set", "name": "early_stopping", "value": 10})
+    settle(board)
     assert board.controls.message == "ValueError: early_stopping needs validation=(x_val, y_val) or a validation generator"

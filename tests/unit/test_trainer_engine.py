@@ -134,13 +134,13 @@ def test_a_pinned_static_scan_chunk_trains_exactly_like_the_while_loop(lesson2):
     # Accelerators run fixed-size chunks as a static scan (remainders in the while loop).
     pinned = scope.Trainer(**lesson2, strategy="loop")
     pinned.run(1)
-    pinned._chunk.pin(16)
-    pinned._chunk_size = 16
+    pinned._driver.chunk.pin(16)
+    pinned._driver.chunk_size = 16
     pinned.run(49)  # 3 scans of 16 + a remainder of 1
-    pinned._chunk.pin(64)
-    pinned._chunk_size = 64
+    pinned._driver.chunk.pin(64)
+    pinned._driver.chunk_size = 64
     pinned.run(100)  # 64 + 32 as scans + 4 in the while loop
-    assert sorted(pinned._chunk._scans) == [16, 32, 64]
+    assert sorted(pinned._driver.chunk._scans) == [16, 32, 64]
     plain = scope.Trainer(**lesson2, strategy="loop")
     plain.run(150)
     assert leaves_close(pinned.params, plain.params, rtol=1e-5, atol=1e-6)
@@ -152,8 +152,8 @@ def test_divergence_inside_a_pinned_scan_chunk_keeps_the_last_finite_parameters(
     trainer = scope.Trainer(params={"w": jnp.zeros(())}, loss=lambda p, b: -p["w"] + 0.0 * jnp.log(5.5 - p["w"]),
                             data=lambda k: 0.0, optimizer=optax.sgd(1.0), strategy="loop")
     trainer.run(1)
-    trainer._chunk.pin(16)
-    trainer._chunk_size = 16
+    trainer._driver.chunk.pin(16)
+    trainer._driver.chunk_size = 16
     trainer.run(100)
     assert trainer.status == "diverged" and "step 7" in trainer.message
     assert (trainer.current_step, float(trainer.params["w"])) == (6, 6.0)

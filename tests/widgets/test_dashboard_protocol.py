@@ -7,11 +7,11 @@ import time
 import pytest
 
 import jaxscope as scope
-from recording import attach, from_front_end
+from recording import attach, from_front_end, settle
 
 
 def command(action):
-    return {"v": 1, "kind": "command", "action": action}
+    return {"v": 2, "kind": "command", "action": action}
 
 
 def wait_until(condition, timeout=30.0):
@@ -44,6 +44,7 @@ def test_start_and_pause_clicks_drive_the_trainer(dashboard):
     wait_until(lambda: dashboard.controls.status == "running" and dashboard.controls.step > 0)
     from_front_end(dashboard.controls, command("pause"))
     trainer.wait(30)
+    settle(dashboard)
     assert trainer.status == "paused"
     assert (dashboard.controls.status, dashboard.controls.step) == ("paused", trainer.current_step)
     sent = sum(c["series"][0]["count"] for c, _ in dashboard.loss_chart.comm.custom("points") if c["series"])
@@ -54,27 +55,31 @@ def test_step_click_trains_step_size_steps(dashboard):
     dashboard.controls.step_size = 25
     from_front_end(dashboard.controls, command("step"))
     dashboard.trainer.wait(30)
+    settle(dashboard)
     assert dashboard.trainer.current_step == 25
     assert (dashboard.controls.status, dashboard.controls.step) == ("paused", 25)
 
 
 def test_reset_click_clears_the_chart(dashboard):
     dashboard.trainer.run(30)
-    from_front_end(dashboard.controls, command("reset"))
+    from_front_end(dashboard.controls, command("reset"))   # returns at once: the driver resets
+    dashboard.trainer.wait(30)
+    settle(dashboard)
     assert dashboard.trainer.current_step == 0
     content, _ = dashboard.loss_chart.comm.custom("points")[-1]
-    assert content["reset"] is True and content["series"] == []
+    assert content["reset"] is True and [e["count"] for e in content["series"]] == [0]   # "loss", declared, empty
     assert (dashboard.controls.status, dashboard.controls.step) == ("idle", 0)
 
 
 def test_learning_rate_set_from_the_front_end(dashboard):
-    from_front_end(dashboard.controls, {"v": 1, "kind": "set", "name": "learning_rate", "value": 0.003})
+    from_front_end(dashboard.controls, {"v": 2, "kind": "set", "name": "learning_rate", "value": 0.003})
     assert dashboard.trainer.learning_rate == 0.003
+    settle(dashboard)
     assert dashboard.controls.learning_rate == 0.003
 
 
 def test_an_invalid_learning_rate_from_the_front_end_is_shown_not_raised(dashboard):
-    from_front_end(dashboard.controls, {"v": 1, "kind": "set", "name": "learning_rate", "value": -1})
+    from_front_end(dashboard.controls, {"v": 2, "kind": "set", "name": "learning_rate", "value": -1})
     assert dashboard.trainer.learning_rate == 0.01
     assert "learning_rate must be a positive finite number" in dashboard.controls.message
 
@@ -93,6 +98,7 @@ def test_divergence_is_shown_in_the_control_bar():
     board = trainer.show()
     attach(board.controls)
     trainer.run(100)
+    settle(board)
     assert board.controls.status == "diverged"
     assert "diverged at step 7" in board.controls.message
 
@@ -100,17 +106,19 @@ def test_divergence_is_shown_in_the_control_bar():
 def test_a_poll_from_the_front_end_is_answered_with_new_points_and_status_at_once(dashboard):
     trainer = dashboard.trainer
     trainer.run(20)
-    trainer.history.extend("loss", [21], [0.5])  # a point the throttle has not sent yet
+    settle(dashboard)
+    trainer.history.extend("loss", [21], [0.5])  # a point the display loop has not sent yet
     before = len(dashboard.loss_chart.comm.custom("points"))
-    from_front_end(dashboard.controls, {"v": 1, "kind": "poll"})
+    from_front_end(dashboard.controls, {"v": 2, "kind": "poll"})
+    settle(dashboard)
     sent = dashboard.loss_chart.comm.custom("points")
     assert len(sent) == before + 1
     assert sent[-1][0]["series"] == [{"name": "loss", "count": 1}]
 
 
 def test_ready_is_acknowledged_with_the_shell_that_handled_it(dashboard):
-    from_front_end(dashboard.controls, {"v": 1, "kind": "ready"})
-    assert dashboard.controls.comm.custom("ready_ack")[-1][0] == {"v": 1, "kind": "ready_ack", "shell": "main"}
+    from_front_end(dashboard.controls, {"v": 2, "kind": "ready"})
+    assert dashboard.controls.comm.custom("ready_ack")[-1][0] == {"v": 2, "kind": "ready_ack", "shell": "main"}
 
 
 def test_closing_the_dashboard_stops_background_training(lesson2):
@@ -121,4 +129,4 @@ def test_closing_the_dashboard_stops_background_training(lesson2):
     board.close()
     trainer.wait(30)
     assert trainer.status == "paused"
-    assert trainer._listeners == []
+    assert len(trainer._events) == 0   # nothing watches it any more

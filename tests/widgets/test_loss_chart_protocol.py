@@ -11,10 +11,10 @@ import pytest
 
 import jaxscope as scope
 from jaxscope.widgets import bundle as bundle_module
-from jaxscope.widgets.loss_chart import UPDATE_INTERVAL
+from jaxscope.widgets.loss_chart import FRAME_INTERVAL
 from recording import attach, from_front_end, points
 
-READY = {"v": 1, "kind": "ready"}
+READY = {"v": 2, "kind": "ready"}
 
 
 def test_only_points_not_yet_sent_cross_the_wire():
@@ -38,7 +38,7 @@ def test_buffers_are_uint32_steps_and_float32_values():
     chart.history.extend("loss", [7, 8], [1.5, 2.5])
     chart.publish()
     content, buffers = comm.custom("points")[0]
-    assert content == {"v": 1, "kind": "points", "reset": False, "series": [{"name": "loss", "count": 2}]}
+    assert content == {"v": 2, "kind": "points", "reset": False, "series": [{"name": "loss", "count": 2}]}
     assert bytes(buffers[0]) == np.array([7, 8], "<u4").tobytes()
     assert bytes(buffers[1]) == np.array([1.5, 2.5], "<f4").tobytes()
 
@@ -50,6 +50,7 @@ def test_a_view_that_renders_late_gets_the_full_history():
     chart.history.extend("val_loss", [50, 100], [0.7, 0.6])
     chart.publish()
     from_front_end(chart, READY)
+    assert chart.monitor.wait(10)     # the display loop answers with everything
     content, buffers = comm.custom("points")[-1]
     assert content["reset"] is True
     got = points(content, buffers)
@@ -87,7 +88,7 @@ def test_updates_are_coalesced_by_wall_time_and_the_last_point_always_arrives():
         time.sleep(0.01)
     sent = comm.custom("points")
     assert n > 1000
-    assert len(sent) <= elapsed / UPDATE_INTERVAL + 2
+    assert len(sent) <= elapsed / FRAME_INTERVAL + 2
     steps = np.concatenate([np.frombuffer(bytes(b[0]), "<u4") for _, b in sent])
     np.testing.assert_array_equal(steps, np.arange(1, n + 1))
 
@@ -111,7 +112,7 @@ def test_clearing_the_history_sends_an_empty_reset():
     chart.publish()
     chart.history.clear()
     chart.publish(reset=True)
-    assert comm.custom("points")[-1][0] == {"v": 1, "kind": "points", "reset": True, "series": []}
+    assert comm.custom("points")[-1][0] == {"v": 2, "kind": "points", "reset": True, "series": []}
 
 
 def test_unknown_arguments_are_rejected_with_the_accepted_names():

@@ -12,9 +12,9 @@ import jaxscope as scope
 from course_models import init_mlp, mlp_batch
 from jaxscope.inspect import dense_weights
 from jaxscope.widgets.protocol import decode_points
-from recording import attach, from_front_end
+from recording import attach, from_front_end, settle
 
-READY = {"v": 1, "kind": "ready"}
+READY = {"v": 2, "kind": "ready"}
 
 
 def decode_weights(content, buffers):
@@ -38,6 +38,7 @@ def test_weights_are_sent_in_n_in_by_n_out_order_on_ready():
     assert [layer["output_shape"] for layer in diagram.architecture["layers"]] == [[30], [20], [1]]
     assert diagram.architecture["total_params"] == 701
     from_front_end(diagram, READY)
+    settle(diagram)
     (content, buffers), = comm.custom("weights")
     assert content["version"] == 0
     assert [(e["layer"], e["n_in"], e["n_out"], e["bias"]) for e in content["layers"]] == [
@@ -90,6 +91,7 @@ def test_weights_stream_while_training_at_most_ten_times_a_second_and_end_with_t
     while time.monotonic() - start < 1.5:
         time.sleep(0.05)
     trainer.pause()
+    settle(board)
     elapsed = time.monotonic() - start
     sent = comm.custom("weights")
     versions = [c["version"] for c, _ in sent]
@@ -116,8 +118,9 @@ def test_neuron_maps_follow_every_weights_message_with_the_same_version(lesson2)
     board = trainer.show()
     comm = attach(board.diagram)
     from_front_end(board.diagram, READY)
+    settle(board.diagram)
     kinds = [c["kind"] for c, _ in comm.custom()]
-    assert kinds == ["weights", "activations"]
+    assert kinds == ["weights", "activations", "ping"]   # the ping: the next frame waits for its ack
     (content, buffers), = comm.custom("activations")
     assert content["grid"] == {"shape": [64], "range": [[-3.5, 3.5]]}
     assert [(e["layer"], e["n"]) for e in content["columns"]] == [(-1, 1), (0, 30), (1, 20), (2, 1)]
@@ -128,7 +131,8 @@ def test_neuron_maps_follow_every_weights_message_with_the_same_version(lesson2)
     hidden = np.tanh(q @ np.asarray(trainer.params["weights"][0]).T + np.asarray(trainer.params["biases"][0]))
     np.testing.assert_allclose(columns[1][1], hidden, rtol=1e-5, atol=1e-6)
     trainer.run(5)  # the dashboard sends the trained weights, and maps computed from them
-    (weights, _), (maps, buffers) = comm.custom()[-2:]
+    settle(board)
+    (weights, _), (maps, buffers) = [m for m in comm.custom() if m[0]["kind"] != "ping"][-2:]
     assert (weights["kind"], maps["kind"]) == ("weights", "activations")
     assert maps["version"] == weights["version"] >= 1
     output = decode_activations(maps, buffers)[3][1]
@@ -142,7 +146,8 @@ def test_a_cnn_sends_its_conv_kernels_as_oihw_entries_of_the_weights_message():
     diagram = scope.NetworkDiagram(params, input_shape=(1, 7, 7))
     comm = attach(diagram)
     from_front_end(diagram, READY)
-    (content, buffers), = comm.custom()
+    settle(diagram)
+    (content, buffers), = comm.custom("weights")
     conv = [e for e in content["layers"] if e.get("kind") == "conv"]
     assert conv == [{"layer": 0, "kind": "conv", "shape": [4, 1, 3, 3], "bias": True},
                     {"layer": 1, "kind": "conv", "shape": [2, 4, 3, 3], "bias": True}]
@@ -155,14 +160,15 @@ def test_an_edit_on_a_standalone_diagram_changes_its_params_and_redraws():
     params = init_mlp(jax.random.key(0), [2, 3, 1])
     diagram = scope.NetworkDiagram(params, apply=lambda p, x: mlp_batch(x, p))
     comm = attach(diagram)
-    from_front_end(diagram, {"v": 1, "kind": "edit", "layer": 1, "param": "weight", "i": 2, "j": 0, "value": 3})
-    assert [c["kind"] for c, _ in comm.custom()] == ["weights", "activations", "edit_result"]
-    assert comm.custom("edit_result")[0][0] == {"v": 1, "kind": "edit_result", "ok": True, "message": ""}
+    from_front_end(diagram, {"v": 2, "kind": "edit", "layer": 1, "param": "weight", "i": 2, "j": 0, "value": 3})
+    settle(diagram)   # answered at once; the display loop then draws the new weights
+    assert [c["kind"] for c, _ in comm.custom()] == ["edit_result", "weights", "activations"]
+    assert comm.custom("edit_result")[0][0] == {"v": 2, "kind": "edit_result", "ok": True, "message": ""}
     assert float(diagram.params["weights"][1][0, 2]) == 3.0 and float(params["weights"][1][0, 2]) != 3.0
     (content, buffers), = comm.custom("weights")
     assert content["version"] == 1
     assert decode_weights(content, buffers)[1][1][2, 0] == 3.0
-    from_front_end(diagram, {"v": 1, "kind": "edit", "layer": 1, "param": "bias", "i": 1, "value": 0})
+    from_front_end(diagram, {"v": 2, "kind": "edit", "layer": 1, "param": "bias", "i": 1, "value": 0})
     assert comm.custom("edit_result")[-1][0]["message"] == "i must index output neuron 0..0; got 1"
 
 
@@ -173,7 +179,7 @@ def test_an_edit_on_an_nnx_module_updates_it_in_place():
     diagram = scope.NetworkDiagram(model, input_shape=(2,))
     comm = attach(diagram)
     first = next(k for k, layer in enumerate(diagram.spec.layers) if layer.kind == "dense")
-    from_front_end(diagram, {"v": 1, "kind": "edit", "layer": first, "param": "bias", "i": 2, "value": -0.5})
+    from_front_end(diagram, {"v": 2, "kind": "edit", "layer": first, "param": "bias", "i": 2, "value": -0.5})
     assert comm.custom("edit_result")[0][0]["ok"] is True
     assert float(model.layers[0].bias[2]) == -0.5
     assert diagram.params is model
@@ -186,8 +192,10 @@ def test_dashboard_edits_change_the_trainer_and_are_refused_while_it_runs(lesson
     chart = attach(board.loss_chart)
     assert board.diagram.editable is True
     before = trainer._loss_now()
-    edit = {"v": 1, "kind": "edit", "layer": 2, "param": "bias", "i": 0, "value": 5.0}
-    from_front_end(board.diagram, edit)
+    edit = {"v": 2, "kind": "edit", "layer": 2, "param": "bias", "i": 0, "value": 5.0}
+    from_front_end(board.diagram, edit)   # handed to the trainer's driver; answered once applied
+    trainer.wait(30)
+    settle(board)
     assert comm.custom("edit_result")[-1][0]["ok"] is True
     assert float(trainer.params["biases"][2][0]) == 5.0
     after = trainer._loss_now()
@@ -198,7 +206,7 @@ def test_dashboard_edits_change_the_trainer_and_are_refused_while_it_runs(lesson
     assert weights[2][2][0] == 5.0
     # the loss chart gets the point: edit_loss at the current step (0), and no extra training loss
     assert trainer.history["edit_loss"].tolist() == [np.float32(after)]
-    assert trainer.history.steps_of("edit_loss").tolist() == [0] and "loss" not in trainer.history
+    assert trainer.history.steps_of("edit_loss").tolist() == [0] and len(trainer.history["loss"]) == 0
     sent = decode_points(*chart.custom("points")[-1])
     assert sent["edit_loss"][0].tolist() == [0] and sent["edit_loss"][1].tolist() == [np.float32(after)]
 
@@ -210,7 +218,7 @@ def test_dashboard_edits_change_the_trainer_and_are_refused_while_it_runs(lesson
     assert board.diagram.editable is False
     from_front_end(board.diagram, {**edit, "value": 1.0})
     trainer.pause()
-    assert comm.custom("edit_result")[-1][0] == {"v": 1, "kind": "edit_result", "ok": False,
+    assert comm.custom("edit_result")[-1][0] == {"v": 2, "kind": "edit_result", "ok": False,
                                                  "message": "pause training to edit weights"}
     assert board.diagram.editable is True
     assert float(trainer.params["biases"][2][0]) != 1.0

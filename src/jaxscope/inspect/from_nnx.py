@@ -1,25 +1,28 @@
-"""Architecture of a `flax.nnx.Module`, in call order, by tracing one abstract forward pass.
+"""Architecture of a `flax.nnx.Module`, in call order, from the jaxpr of its forward pass.
+
+The module is split into (graphdef, state) and `nnx.merge` turns that into a pure function of the
+state's leaves, which is traced (traced.py) and read (structure.py). Each leaf belongs to the
+innermost module holding it (`hidden1.kernel` to `hidden1`, a Dropout's random key to that
+Dropout), which names the layer and, by its class, gives its kind. Nothing in flax or jax is
+changed while tracing.
 
 >>> from flax import nnx
 >>> model = nnx.Linear(2, 3, rngs=nnx.Rngs(0))
->>> [layer.kind for layer in nnx_architecture(model, input_shape=(2,)).layers]
-['dense']
+>>> [(layer.kind, layer.input_shape) for layer in nnx_architecture(model, input_shape=(2,)).layers]
+[('dense', (2,))]
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import math
 
 import jax
-import jax.numpy as jnp
 
+from .nnx_input import infer_input_shape
 from .spec import Architecture, ParamEntry
-from .trace import Recorder, patch
+from .structure import Leaf, Owner, read_structure
+from .traced import trace
 from .tree import join_path
-
-BATCH = 2  # a batch axis of 2 keeps batch-dependent reshapes distinguishable
 
 
 def layer_kinds():
@@ -59,68 +62,68 @@ def variable_value(variable):
     return variable.get_value() if hasattr(variable, "get_value") else variable.value
 
 
-def input_struct(input_shape):
-    if isinstance(input_shape, jax.ShapeDtypeStruct):
-        return jax.ShapeDtypeStruct((BATCH, *input_shape.shape), input_shape.dtype)
-    return jax.ShapeDtypeStruct((BATCH, *tuple(input_shape)), jnp.float32)
+def raw_key(key):
+    """A jax path key as the plain name or index nnx uses."""
+    for attribute in ("key", "name", "idx"):
+        if hasattr(key, attribute):
+            return getattr(key, attribute)
+    return key
 
 
-def nnx_architecture(model, *, input_shape) -> Architecture:
-    """Trace `model` on a batch of abstract inputs of per-sample `input_shape`.
+def owner_of(path: tuple, modules: dict) -> tuple:
+    """The innermost module (a path in `modules`) holding the leaf at `path`."""
+    return next(path[:n] for n in range(len(path) - 1, -1, -1) if path[:n] in modules)
 
-    `input_shape` may be a jax.ShapeDtypeStruct for non-float inputs (e.g. token ids for Embed).
-    """
+
+def nnx_owners(model) -> tuple[dict, dict]:
+    """({module path: Owner}, {leaf path: Variable}) for every module and variable of `model`."""
     from flax import nnx
 
-    if input_shape is None:
-        raise ValueError(
-            "an nnx Module needs input_shape= (the shape of one sample, without the batch axis) "
-            "to trace its forward pass, e.g. architecture(model, input_shape=(50,))"
-        )
-    leaves = param_leaves(model)
-    tree = tuple(ParamEntry(join_path(path), shape, math.prod(shape)) for path, shape in leaves)
+    nodes = list(nnx.iter_graph(model))
+    modules = {tuple(path): node for path, node in nodes if isinstance(node, nnx.Module)}
+    variables = {tuple(path): node for path, node in nodes if isinstance(node, nnx.Variable)}
+    params: dict = {}
+    for path, variable in variables.items():
+        if isinstance(variable, nnx.Param):
+            params.setdefault(owner_of(path, modules), {})[join_path(path)] = tuple(variable_value(variable).shape)
+    owners = {
+        path: Owner(join_path(path) or type(module).__name__, join_path(path), kind_of(module), params.get(path, {}))
+        for path, module in modules.items()
+    }
+    return owners, variables
+
+
+def nnx_architecture(model, *, input_shape=None) -> Architecture:
+    """Trace `model` on abstract batches of per-sample `input_shape` (inferred from the first
+    layer's declared input size when None; a jax.ShapeDtypeStruct for non-float inputs)."""
+    from flax import nnx
+
+    tree = tuple(ParamEntry(join_path(path), shape, math.prod(shape)) for path, shape in param_leaves(model))
     graphdef, state = nnx.split(model)
-    recorder = Recorder()
-    paths = {}
+    flat, treedef = jax.tree_util.tree_flatten_with_path(state)
+    owners, variables = nnx_owners(model)
+    modules = set(owners)
+    leaves = []
+    for keys, value in flat:
+        path = tuple(raw_key(k) for k in keys)
+        path = path[:-1] if path and path[-1] == "value" else path  # the Variable's own value
+        leaves.append(Leaf(join_path(path), tuple(getattr(value, "shape", ())), owner_of(path, modules),
+                           isinstance(variables.get(path), nnx.Param)))
 
-    def on_call(original, module, x, *args, **kwargs):
-        kind = kind_of(module)
-        prefix = paths.get(id(module))
-        if kind is None or prefix is None:
-            return original(module, x, *args, **kwargs)
-        params = {join_path(path): shape for path, shape in param_leaves(module, prefix)}
-        return recorder.layer_call(
-            functools.partial(original, module), x, *args,
-            name=join_path(prefix) or type(module).__name__, kind=kind, params=params,
-            path=join_path(prefix), **kwargs,
+    def forward(values, x):
+        return nnx.merge(graphdef, jax.tree_util.tree_unflatten(treedef, values))(x)
+
+    def read(shape):
+        structure = read_structure(trace(forward, [value for _, value in flat], shape), leaves, owners)
+        return Architecture(
+            layers=structure.layers,
+            skips=structure.skips,
+            total_params=sum(entry.count for entry in tree),
+            drawable=bool(structure.layers),
+            reason="" if structure.layers else "the forward pass called no recognised layer",
+            tree=tree,
         )
 
-    def forward(state, x):
-        copy = nnx.merge(graphdef, state)
-        paths.update({id(node): tuple(path) for path, node in nnx.iter_graph(copy) if isinstance(node, nnx.Module)})
-        recorder.mark(x, -1)
-        return copy(x)
-
-    with contextlib.ExitStack() as stack:
-        for cls in {cls for cls, _ in layer_kinds() if cls is not None and "__call__" in cls.__dict__}:
-            original = cls.__dict__["__call__"]
-            stack.enter_context(patch(cls, "__call__", _method(on_call, original)))
-        stack.enter_context(recorder.patched())
-        jax.eval_shape(forward, state, input_struct(input_shape))
-
-    return Architecture(
-        layers=tuple(recorder.layers),
-        skips=tuple(recorder.skips),
-        total_params=sum(entry.count for entry in tree),
-        drawable=bool(recorder.layers),
-        reason="" if recorder.layers else "the forward pass called no recognised layer",
-        tree=tree,
-    )
-
-
-def _method(on_call, original):
-    def __call__(self, x, *args, **kwargs):
-        return on_call(original, self, x, *args, **kwargs)
-
-    return __call__
-
+    if input_shape is None:
+        return infer_input_shape(model, read)
+    return read(input_shape)

@@ -61,6 +61,13 @@ class History:
         with self._lock:
             self._series.clear()
 
+    def declare(self, names) -> None:
+        """Make sure each of ``names`` exists (empty until its first point), e.g. every metric a
+        loss declares, so ``history["val_loss"]`` is an empty array before the first step."""
+        with self._lock:
+            for name in names:
+                self._series.setdefault(name, _Series())
+
     @property
     def names(self) -> list[str]:
         """Series names in the order they were first recorded."""

@@ -41,3 +41,26 @@ def check_shapes(value: Any, metrics: dict, where: str) -> list[str]:
         if name == "loss" or name.startswith("val_") or name == "learning_rate":
             raise ValueError(f"loss metric name {name!r} is reserved; choose another name")
     return sorted(metrics)
+
+
+def check_loss(loss: Callable, adapter: Any, trainable: Any, rest: Any, source: Any, validation: Any,
+               key: jax.Array) -> tuple[str, ...]:
+    """Trace the loss with abstract values (no compilation) to check what it returns, on the data
+    and on the validation data; the metric names it declares."""
+    def abstract_loss(source, where):
+        def fn(p, r, k):
+            batch, _ = source.next(source.init_state(), k, jnp.int32(0))
+            return loss(adapter.view(p, r), batch)
+        try:
+            value, metrics = jax.eval_shape(fn, trainable, rest, key)
+        except Exception as e:  # the user's own error, with a note saying where it came from
+            e.add_note(f"jaxscope: raised while tracing loss(params, batch){where} to check its output")
+            raise
+        return check_shapes(value, metrics, where)
+
+    names = abstract_loss(source, "")
+    if validation is not None:
+        val = abstract_loss(validation, " on the validation data")
+        if val != names:
+            raise ValueError(f"validation: the loss returns metrics {val} on it but {names} on data")
+    return tuple(names)

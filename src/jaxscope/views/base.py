@@ -1,6 +1,7 @@
 """``View``: a widget that redraws what the network computes, from a trainer's current parameters,
 at most ``1 / interval`` times a second while it trains and once more when it pauses or ends.
-Redraws run on the view's own thread (``refresher.py``), never on the training thread.
+Redraws run on the trainer's display loop (``widgets/monitor.py``), never on the training thread,
+and are paced by the browser through the invisible ``FrameAck`` each view holds.
 
 Subclasses say what to compute (``compute(model_or_params) -> dict of numpy arrays``: pure, what
 the tests check) and how to show it (``draw(data)``: sets bqplot marks / widgets).
@@ -8,15 +9,17 @@ the tests check) and how to show it (``draw(data)``: sets bqplot marks / widgets
 
 from __future__ import annotations
 
+import html
 import threading
 import time
 from typing import Any
 
 import ipywidgets
 
+from ..widgets.frame_ack import FrameAck
+from ..widgets.monitor import Monitor
 from ..widgets.sync import SEND_LOCK
 from .network import Network
-from .refresher import Refresher
 
 INTERVAL = 0.5      # seconds: at most 2 redraws a second while training (see docs/design-notes.md)
 
@@ -41,10 +44,11 @@ class View(ipywidgets.VBox):
         self.refresh_seconds = 0.0      # wall time of all refreshes (includes waiting for the device)
         self.refresh_cpu_seconds = 0.0  # CPU time of the refreshing thread in them (Python, numpy, sends)
         self._lock = threading.Lock()
-        self._refresher = Refresher(self._refresh_in_background, self.interval)
-        self._last_step: int | None = None
+        self._drawn: tuple | None = None          # (step, params version) last drawn
         self.problem = ipywidgets.HTML(layout=ipywidgets.Layout(display="none"))
         self.problem.add_class("jaxscope-view-problem")
+        self._ack = FrameAck()
+        self.monitor: Monitor | None = None
         self.trainer = None
         if trainer is not None:
             self.attach(trainer)
@@ -73,37 +77,37 @@ class View(ipywidgets.VBox):
         self.network = Network(trainer, view=type(self).__name__, forward=self.runs_network, **self._options)
         self.trainer = trainer
         self._build()
-        trainer._subscribe(self._on_trainer_event)
+        self.monitor = Monitor.of(trainer)
+        self.monitor.add(self, pacer=self._ack, interval=self.interval)
         return self
 
     def _build(self) -> None:
         self._setup()
-        self.children = (*self.children, self.problem)
+        self.children = (*self.children, self.problem, self._ack)
         self.refresh()
 
-    def _on_trainer_event(self, event: str) -> None:
-        """Called on the training thread: only asks the view's thread to redraw."""
-        if event == "progress":
-            self._refresher.request()
-        elif event in ("reset", "params") or (event == "status" and self.trainer.status != "running"):
-            self._refresher.request(now=True)   # paused, done, stopped early, ...: the final parameters
+    # ---- fed by the display loop ----------------------------------------------------------
+    def frame(self, snap: Any, full: bool) -> bool:
+        """Redraw for the parameters of ``snap`` unless they are the ones drawn already."""
+        if (snap.step, snap.params_version) == self._drawn and not full:
+            return False
+        self._redraw(snap.model_or_params, (snap.step, snap.params_version))
+        return True
+
+    @property
+    def drawn_step(self) -> int | None:
+        """The trainer step whose parameters are drawn now (None: standalone or not drawn yet)."""
+        return None if self._drawn is None else self._drawn[0]
+
+    def on_error(self, error: BaseException | None) -> None:
+        self._show_problem("" if error is None else f"{type(error).__name__}: {error}")
 
     def wait(self, timeout: float | None = 10.0) -> bool:
         """Wait until the view has drawn what the trainer asked for so far (False on timeout)."""
-        return self._refresher.wait(timeout)
-
-    def _refresh_in_background(self) -> None:
-        try:
-            self.refresh()
-        except Exception as error:
-            self._show_problem(f"{type(error).__name__}: {error}")
-            raise
-        self._show_problem("")
+        return True if self.monitor is None else self.monitor.wait(timeout)
 
     def _show_problem(self, text: str) -> None:
         """A line under the view saying why it could not redraw ('' hides it)."""
-        import html
-
         shown = bool(text)
         if shown == (self.problem.layout.display != "none") and self.problem.value == html.escape(text):
             return
@@ -122,24 +126,31 @@ class View(ipywidgets.VBox):
         self.refresh()
 
     def refresh(self) -> None:
-        """Recompute from the current parameters and redraw (the throttle calls this)."""
+        """Recompute from the current parameters and redraw."""
         if self.network is None:
             return
+        snap = None if self.trainer is None else self.trainer.snapshot()
+        if snap is None:
+            self._redraw(self.network.current(), None)
+        else:
+            self._redraw(snap.model_or_params, (snap.step, snap.params_version))
+
+    def _redraw(self, model_or_params: Any, drawn: tuple | None) -> None:
         with self._lock:
             started, cpu = time.perf_counter(), time.thread_time()
-            data = self.compute(self.network.current())
+            data = self.compute(model_or_params)
             with SEND_LOCK:
                 self.draw(data)
-            self._last_step = self.network.step()
+            self._drawn = drawn
             self.refreshes += 1
             self.refresh_seconds += time.perf_counter() - started
             self.refresh_cpu_seconds += time.thread_time() - cpu
 
     def close(self) -> None:
-        if getattr(self, "trainer", None) is not None:    # None too when __init__ refused its arguments
-            self.trainer._unsubscribe(self._on_trainer_event)
-        if hasattr(self, "_refresher"):
-            self._refresher.close()
+        if getattr(self, "monitor", None) is not None:    # None too when __init__ refused its arguments
+            self.monitor.remove(self)
+        if hasattr(self, "_ack"):
+            self._ack.close()
         for child in self._owned():
             child.close()
         super().close()

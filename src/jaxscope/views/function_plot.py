@@ -75,8 +75,8 @@ class FunctionPlot(View):
         if data is not None and data[0].reshape(len(data[0]), -1).shape[1] != 1:
             raise ValueError(f"FunctionPlot shows networks of one input; the data's inputs have shape {data[0].shape[1:]}")
         if self.train_range is None and data is not None:
-            source = trainer._source      # a fixed data set: all of its inputs, not only the dots
-            inputs = np.asarray(source.arrays[0]) if hasattr(source, "arrays") else data[0]
+            arrays = trainer.data.arrays  # a fixed data set: all of its inputs, not only the dots
+            inputs = np.asarray(arrays[0]) if arrays is not None else data[0]
             self.train_range = (float(inputs.min()), float(inputs.max()))
         if self.x_range is None:
             if self.train_range is None:

@@ -139,7 +139,7 @@ class LatentScatter(View):
         from ..inspect.neuron_maps import dense_kernels
 
         current = self.network.current()
-        input_shape = trainer._input_shape() if trainer is not None else tuple(self.x.shape[1:])
+        input_shape = trainer.data.input_shape if trainer is not None else tuple(self.x.shape[1:])
         spec = architecture(current, input_shape=input_shape)
         self._kernels, reason = dense_kernels(spec, self.network.forward, current)
         if reason or not self._kernels:

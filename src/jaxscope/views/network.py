@@ -27,7 +27,7 @@ class Network:
         self.trainer = trainer
         if trainer is not None:
             self._params = None
-            source = trainer._model_view()
+            source = trainer.snapshot().model_or_params
             apply = apply if apply is not None else trainer.apply
         else:
             if params is None:
@@ -45,7 +45,7 @@ class Network:
 
     def current(self) -> Any:
         """The trainer's model/parameters now, or the last ones given to ``set``."""
-        return self.trainer._model_view() if self.trainer is not None else self._params
+        return self.trainer.snapshot().model_or_params if self.trainer is not None else self._params
 
     def set(self, params: Any) -> None:
         self._params = params

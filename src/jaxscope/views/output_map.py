@@ -59,7 +59,7 @@ class OutputMap2D(View):
         if self.x_range is None or self.y_range is None:
             if trainer is None:
                 raise ValueError("OutputMap2D needs x_range= and y_range= when it follows no trainer")
-            (x0, x1), (y0, y1) = trainer._input_range()
+            (x0, x1), (y0, y1) = trainer.data.input_range()
             self.x_range = self.x_range or (x0, x1)
             self.y_range = self.y_range or (y0, y1)
         self.xs = np.linspace(*self.x_range, self.resolution, dtype=np.float32)

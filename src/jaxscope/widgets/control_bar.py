@@ -8,13 +8,18 @@ from typing import Any
 import anywidget
 import traitlets
 
+from ..training import Event
 from . import protocol
 from .bundle import bundle
+from .monitor import Monitor
 from .sync import SEND_LOCK, LockedStateMixin
+
+FRAME_INTERVAL = 0.05   # seconds: the step counter and speed at most ~20 times a second
 
 
 class ControlBar(LockedStateMixin, anywidget.AnyWidget):
-    """The buttons and read-outs of a ``Trainer``; clicks only queue work for the trainer.
+    """The buttons and read-outs of a ``Trainer``; clicks only queue commands for the trainer,
+    status changes are shown at once, the step counter at most every ``FRAME_INTERVAL``.
 
     >>> ControlBar(trainer)  # doctest: +SKIP
     """
@@ -34,42 +39,58 @@ class ControlBar(LockedStateMixin, anywidget.AnyWidget):
     def __init__(self, trainer: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.trainer = trainer
+        self.monitor = Monitor.of(trainer)
         self.on_msg(self._on_message)
-        self.refresh()
+        self.refresh(trainer.snapshot())
+        self.monitor.add(self, pacer=self, interval=FRAME_INTERVAL)
 
-    def refresh(self) -> None:
-        """Copy the trainer's status into the traits (one sync message)."""
-        t = self.trainer
+    def refresh(self, snap: Any) -> None:
+        """Copy a trainer snapshot into the traits (one sync message)."""
         with SEND_LOCK, self.hold_sync():
-            self.status = t.status
-            self.step = t.current_step
-            self.steps_per_second = float(t.steps_per_second) if t.status == "running" else 0.0
-            self.learning_rate = t.learning_rate
-            self.message = t.message
-            self.title = t.name
-            self.early_stopping = -1 if t._validation is None else (t.early_stopping or 0)
+            self.status = snap.status
+            self.step = snap.step
+            self.steps_per_second = float(snap.steps_per_second) if snap.status == "running" else 0.0
+            self.learning_rate = snap.learning_rate
+            self.message = snap.message
+            self.title = self.trainer.name
+            self.early_stopping = -1 if not self.trainer.data.has_validation else (snap.early_stopping or 0)
 
+    # ---- fed by the display loop ----------------------------------------------------------
+    def frame(self, snap: Any, full: bool) -> bool:
+        changed = (snap.step, snap.status) != (self.step, self.status) or full
+        self.refresh(snap)
+        return changed
+
+    def on_event(self, event: Event, snap: Any) -> None:
+        if event is not Event.STEPS:  # status, settings, reset, edits: shown at once, never paced
+            self.refresh(snap)
+
+    def close(self) -> None:
+        if hasattr(self, "monitor"):
+            self.monitor.remove(self)
+        super().close()
+
+    # ---- from the front end ---------------------------------------------------------------
     def _on_message(self, _widget: Any, content: Any, _buffers: list) -> None:
         # Runs in a comm handler (maybe on a subshell thread): remember this context for the
-        # worker, then only hand the command to the trainer.
+        # display loop, then only hand the command to the trainer; never block here.
         kind = protocol.message_kind(content)
         if kind is None:
             return
-        self.trainer._remember_comm_context()
+        self.monitor.remember_context()
         try:
             if kind == "ready":  # say where it was handled: the view retries until a subshell answers
                 on_main = threading.current_thread() is threading.main_thread()
                 with SEND_LOCK:
-                    self.send({"v": protocol.VERSION, "kind": "ready_ack", "shell": "main" if on_main else "subshell"})
+                    self.send(protocol.ready_ack_message(on_main))
             elif kind == "command":
                 self._command(content.get("action"))
             elif kind == "set" and content.get("name") == "learning_rate":
                 self.trainer.learning_rate = content.get("value")
             elif kind == "set" and content.get("name") == "early_stopping":
                 self.trainer.early_stopping = content.get("value") or None
-                self.trainer._notify("status")
-            elif kind == "poll":  # a front end that missed pushes from the worker thread asks
-                self.trainer._notify("poll")
+            elif kind == "poll":  # a front end that missed pushes from the display thread asks
+                self.monitor.poll()
         except Exception as e:  # never print from here: the error goes on screen
             with SEND_LOCK:
                 self.message = f"{type(e).__name__}: {e}"
@@ -83,4 +104,4 @@ class ControlBar(LockedStateMixin, anywidget.AnyWidget):
         elif action == "step":
             t.step(self.step_size)
         elif action == "reset":
-            t.reset()
+            t.reset(wait=False)

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import anywidget
 import traitlets
 
+from ..training import Event
 from ..training.history import History
 from . import protocol
 from .bundle import bundle
+from .monitor import Monitor
 from .sync import SEND_LOCK, LockedStateMixin, reject_unknown
-from .throttle import Throttle
 
-UPDATE_INTERVAL = 0.05  # seconds: at most ~20 messages per second per chart
+FRAME_INTERVAL = 0.05  # seconds: at most ~20 messages per second per chart
 NOT_CHARTED = ("learning_rate",)
 
 
@@ -23,6 +24,8 @@ class LossChart(LockedStateMixin, anywidget.AnyWidget):
     >>> chart = LossChart()                       # doctest: +SKIP
     >>> for step in range(1, 101): chart.add(step, loss=1 / step)
     >>> chart                                      # shows it; a Trainer's dashboard feeds its own
+
+    ``monitor``: the display loop that paces it (a trainer's, in a dashboard); by default its own.
     """
 
     _esm = bundle("loss_chart.js")
@@ -34,15 +37,14 @@ class LossChart(LockedStateMixin, anywidget.AnyWidget):
     title = traitlets.Unicode("").tag(sync=True)
     best_step = traitlets.Int(-1).tag(sync=True)
 
-    def __init__(self, history: History | None = None, **kwargs: Any) -> None:
+    def __init__(self, history: History | None = None, monitor: Monitor | None = None, **kwargs: Any) -> None:
         reject_unknown(LossChart, kwargs)
         super().__init__(**kwargs)
         self.history = History() if history is None else history
         self._sent: dict[str, int] = {}
         self.messages_sent = 0
-        self.on_ready: Callable[[], None] | None = None
-        self._throttle = Throttle(UPDATE_INTERVAL, self.publish)
-        self.on_msg(self._on_message)
+        self.monitor = Monitor() if monitor is None else monitor
+        self.monitor.add(self, pacer=self, interval=FRAME_INTERVAL)
 
     def add(self, step: int, **values: float) -> None:
         """Record one point per named series (``loss=``, ``val_loss=``, ...) and update the chart."""
@@ -51,15 +53,16 @@ class LossChart(LockedStateMixin, anywidget.AnyWidget):
         self.request_update()
 
     def request_update(self) -> None:
-        """Send what is new, now or at the end of the current throttling interval."""
-        self._throttle.request()
+        """Send what is new at the next frame (at most every ``FRAME_INTERVAL``)."""
+        self.monitor.request(self)
 
     def _series(self) -> list[str]:
         names = [n for n in self.history.names if n not in NOT_CHARTED]
         return sorted(names, key=lambda n: (n != "loss", n.startswith("val_"), n))
 
-    def publish(self, reset: bool = False) -> None:
-        """Send every point not yet sent (all of them with ``reset``), in one message."""
+    def publish(self, reset: bool = False) -> bool:
+        """Send every point not yet sent (all of them with ``reset``), in one message; False when
+        there was nothing to send."""
         with SEND_LOCK:
             if reset:
                 self._sent = {}
@@ -73,13 +76,33 @@ class LossChart(LockedStateMixin, anywidget.AnyWidget):
                     series.append((name, steps, values))
                 self._sent[name] = start + len(steps)
             if not series and not reset:
-                return
+                return False
             content, buffers = protocol.points_message(series, reset)
             self.send(content, buffers)
             self.messages_sent += 1
+            return True
 
-    def _on_message(self, _widget: Any, content: Any, _buffers: list) -> None:
-        if protocol.message_kind(content) == "ready":  # a view rendered (late, or after a reload)
+    # ---- fed by the display loop ----------------------------------------------------------
+    def frame(self, snap: Any, full: bool) -> bool:
+        self._mark_best(snap)
+        return self.publish(reset=full)
+
+    def on_event(self, event: Event, snap: Any) -> None:
+        if event is Event.RESET:          # an empty history: shown at once
+            self._mark_best(snap)
             self.publish(reset=True)
-            if self.on_ready is not None:
-                self.on_ready()
+
+    def _mark_best(self, snap: Any) -> None:
+        """With early stopping, the chart marks the step of the best validation loss."""
+        if snap is None:
+            return
+        best = snap.best_step if snap.early_stopping is not None else None
+        value = -1 if best is None else best
+        if self.best_step != value:
+            with SEND_LOCK:
+                self.best_step = value
+
+    def close(self) -> None:
+        if hasattr(self, "monitor"):
+            self.monitor.remove(self)
+        super().close()

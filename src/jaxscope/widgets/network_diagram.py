@@ -15,16 +15,18 @@ from ..inspect.edit import edited
 from ..inspect.forward import Forward
 from ..inspect.neuron_maps import NeuronMaps
 from ..inspect.spec import replace
+from ..training import Event
 from . import protocol
 from .bundle import bundle
-from .diagram_messages import activations_message, edit_result, parse_edit, weights_message
+from .monitor import Monitor
+from .protocol import activations_message, edit_result, parse_edit, weights_message
 from .sync import SEND_LOCK, LockedStateMixin, reject_unknown
-from .throttle import Throttle
 
-UPDATE_INTERVAL = 0.1  # seconds: the diagram redraws at most 10 times a second
+FRAME_INTERVAL = 0.1  # seconds: the diagram redraws at most 10 times a second
 
-# edit_handler(layer=, param=, i=, j=, value=) applies one edit; raising ValueError refuses it.
-EditHandler = Callable[..., None]
+# edit_handler(edit, reply) applies one edit (layer=, param=, i=, j=, value=), now or later, and
+# calls reply(ok, message) once it is done or refused.
+EditHandler = Callable[[dict, Callable[[bool, str], None]], None]
 
 
 def with_traced_activations(spec, maps: NeuronMaps, params_or_module: Any):
@@ -51,6 +53,7 @@ class NetworkDiagram(LockedStateMixin, anywidget.AnyWidget):
     2-D input, every neuron shows what it computes over ``input_range`` ((lo, hi), or one pair
     per input; default (-1, 1)). Edit mode sets single weights and biases: ``diagram.params``
     holds the result (an nnx module is updated in place), and ``edit_handler`` may redirect it.
+    ``monitor``: the display loop that paces it (a trainer's, in a dashboard); by default its own.
     """
 
     _esm = bundle("network_diagram.js")
@@ -63,7 +66,7 @@ class NetworkDiagram(LockedStateMixin, anywidget.AnyWidget):
 
     def __init__(self, params_or_module: Any, *, input_shape: Any = None, orientation: str | None = None,
                  activations: Any = None, apply: Callable | None = None, module: Any = None,
-                 input_range: Any = None, **kwargs: Any) -> None:
+                 input_range: Any = None, monitor: Monitor | None = None, **kwargs: Any) -> None:
         reject_unknown(NetworkDiagram, kwargs)
         self.spec = derive_architecture(params_or_module, input_shape=input_shape, orientation=orientation,
                                         activations=activations, module=module)
@@ -74,9 +77,11 @@ class NetworkDiagram(LockedStateMixin, anywidget.AnyWidget):
         self._dense = [i for i, layer in enumerate(self.spec.layers) if layer.kind == "dense"]
         self._source = params_or_module
         self.version = 0
+        self._drawn: tuple | None = None          # (step, params version) of the trainer's weights drawn
         self.edit_handler: EditHandler | None = None
-        self._throttle = Throttle(UPDATE_INTERVAL, self.publish, trailing=False)
         self.on_msg(self._on_message)
+        self.monitor = Monitor() if monitor is None else monitor
+        self.monitor.add(self, pacer=self, interval=FRAME_INTERVAL)
 
     @property
     def drawable(self) -> bool:
@@ -93,10 +98,35 @@ class NetworkDiagram(LockedStateMixin, anywidget.AnyWidget):
         return self._source
 
     def update(self, params_or_module: Any, force: bool = False) -> None:
-        """New weights to draw (sent at most every 0.1 s unless ``force``)."""
+        """New weights to draw (sent at most every 0.1 s; ``force``: as soon as the browser allows)."""
         self._source = params_or_module
         self.version += 1
-        self._throttle.flush() if force else self._throttle.request()
+        self.monitor.request(self, urgent=force)
+
+    # ---- fed by the display loop ----------------------------------------------------------
+    def frame(self, snap: Any, full: bool) -> bool:
+        """Draw the trainer's weights of ``snap`` (a standalone diagram: the last ``update``)."""
+        if snap is not None:
+            drawn = (snap.step, snap.params_version)
+            if drawn == self._drawn and not full:
+                return False
+            self._drawn = drawn
+            self._source = snap.model_or_params
+            self.version += 1
+        self.publish()
+        return True
+
+    def on_event(self, event: Event, snap: Any) -> None:
+        if event is Event.STATUS:   # edit mode only while the trainer is not training
+            editable = snap.status not in ("running", "compiling")
+            if self.editable != editable:
+                with SEND_LOCK:
+                    self.editable = editable
+
+    def close(self) -> None:
+        if hasattr(self, "monitor"):
+            self.monitor.remove(self)
+        super().close()
 
     def publish(self) -> None:
         """Send the current weights (dense and conv) and, when available, the neuron maps."""
@@ -118,9 +148,6 @@ class NetworkDiagram(LockedStateMixin, anywidget.AnyWidget):
 
     def edit(self, *, layer: int, param: str, i: int, j: int | None = None, value: float) -> None:
         """Set kernel[i, j] (input neuron i -> output neuron j) or bias[i] of dense layer ``layer``."""
-        if self.edit_handler is not None:
-            self.edit_handler(layer=layer, param=param, i=i, j=j, value=value)
-            return
         change = dict(layer=layer, param=param, i=i, j=j, value=value)
         if is_nnx_module(self._source):  # the user's module, updated in place
             from flax import nnx
@@ -131,17 +158,20 @@ class NetworkDiagram(LockedStateMixin, anywidget.AnyWidget):
             self.update(edited(self._source, self.spec, **change), force=True)
 
     def _on_message(self, _widget: Any, content: Any, _buffers: list) -> None:
-        kind = protocol.message_kind(content)
-        if kind == "ready":
-            self.publish()
-        elif kind == "edit":
+        if protocol.message_kind(content) == "edit":   # "ready" and "ack" go to the display loop
             try:
                 if not self.editable:
                     raise ValueError("pause training to edit weights")
-                self.edit(**parse_edit(content))
+                change = parse_edit(content)
+                if self.edit_handler is not None:   # e.g. the trainer's: applied by its driver, answered later
+                    self.edit_handler(change, self._reply)
+                    return
+                self.edit(**change)
             except (ValueError, TypeError) as why:
-                with SEND_LOCK:
-                    self.send(edit_result(False, str(why)))
+                self._reply(False, str(why))
                 return
-            with SEND_LOCK:
-                self.send(edit_result(True))
+            self._reply(True, "")
+
+    def _reply(self, ok: bool, message: str) -> None:
+        with SEND_LOCK:
+            self.send(edit_result(ok, message))

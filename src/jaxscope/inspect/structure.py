@@ -1,0 +1,250 @@
+"""Layers, activations and skip connections read off a traced forward pass (see traced.py).
+
+A value that holds the batch and descends from the input is on the *stream*; each stream value
+remembers the layer that produced it (-1: the network input), so data is followed by the
+identity of jaxpr values. Walking the operations in order:
+
+- a kernel product (`dot_general`, `conv_general_dilated`) of the stream with a parameter opens
+  a dense or conv layer;
+- any other operation mixing the stream with parameters (a bias, a norm's scale, a dropout's
+  random key) extends the open layer of the same owner, or opens a layer of the owner's kind;
+- an activation names the layer its operand came from (or becomes a layer of its own);
+- `reduce_window_*` is pooling, a `reshape` that changes the per-sample shape is a flatten;
+- an `add` of stream values from different layers is a skip connection.
+
+Leaves say who owns them (an nnx or linen module; None for plain pytrees, where a bias is
+claimed by the layer whose output it is added to).
+
+>>> import jax.numpy as jnp
+>>> from jaxscope.inspect.traced import trace
+>>> leaves = [Leaf("w", (2, 3)), Leaf("b", (3,))]
+>>> traced = trace(lambda p, x: jnp.tanh(x @ p[0] + p[1]), [jnp.ones((2, 3)), jnp.zeros(3)], (2,))
+>>> found = read_structure(traced, leaves)
+>>> [(l.name, l.kind, l.input_shape, l.output_shape, l.param_count, l.activation) for l in found.layers]
+[('w', 'dense', (2,), (3,), 9, 'tanh')]
+>>> found.orientation
+'in_out'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Hashable, Sequence
+
+from .activations import activation_of
+from .spec import make_layer
+from .traced import Traced
+
+KERNEL_OPS = {"dot_general": "dense", "conv_general_dilated": "conv"}
+POOLS = {"reduce_window_max": "max_pool", "reduce_window_sum": "avg_pool", "reduce_window_min": "min_pool",
+         "reduce_window": "pool"}
+JOINS = {"add", "sub", "add_any"}
+PASSIVE = {"activation", "pool", "flatten", "reshape"}  # layers that nothing extends
+VIEWS = {"convert_element_type", "copy", "copy_p"}  # a kernel seen through these is still the leaf
+
+
+@dataclass(frozen=True)
+class Owner:
+    """A module parameters belong to: the layer's name, path, kind (None: not a known layer, so
+    only its kernel products become layers) and its parameters {path: shape}."""
+
+    name: str
+    path: str
+    kind: str | None = None
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One flattened leaf: path, shape, owner key (None: a plain pytree) and whether it is a
+    trainable parameter (counted in a layer's `params`)."""
+
+    path: str
+    shape: tuple
+    owner: Hashable = None
+    param: bool = True
+
+
+@dataclass(frozen=True)
+class Structure:
+    layers: tuple
+    skips: tuple
+    orientation: str | None  # how the first dense kernel is stored; None when no dense layer
+
+
+@dataclass
+class _Building:
+    """A layer while it is being read (activation and output shape still change)."""
+
+    name: str
+    kind: str
+    input: tuple | None
+    output: tuple | None
+    path: str
+    owner: Hashable
+    params: dict | None  # the owner's parameters; None: the leaves the layer used
+    leaves: set = field(default_factory=set)
+    activation: str | None = None
+
+
+def name_by_leaf(kind: str, number: int, kernel: Leaf | None) -> tuple[str, str]:
+    """(name, path) of a layer no known module owns: the path of its kernel."""
+    path = kernel.path if kernel is not None else f"{kind}_{number}"
+    return path, path
+
+
+def read_structure(traced: Traced, leaves: Sequence[Leaf], owners: dict | None = None,
+                   scope_owner: Callable[[str], Hashable] | None = None,
+                   name_unowned: Callable[[str, int, Leaf | None], tuple[str, str]] = name_by_leaf) -> Structure:
+    """The layers of `traced`. `owners` maps owner keys to Owner; `scope_owner(scope)` gives the
+    owner of an operation from its name scope (flax.linen) or None; `name_unowned(kind, number,
+    kernel leaf)` names layers of unknown owners."""
+    return _Reader(traced, list(leaves), owners or {}, scope_owner, name_unowned).read()
+
+
+class _Reader:
+    def __init__(self, traced: Traced, leaves: list, owners: dict, scope_owner, name_unowned) -> None:
+        self.traced, self.graph, self.sample = traced, traced.graph, traced.sample
+        self.leaves, self.owners, self.scope_owner, self.name_unowned = leaves, owners, scope_owner, name_unowned
+        self.source = {traced.input: -1}  # stream value -> the layer that produced it
+        self.derived = {value: frozenset([k]) for k, value in enumerate(traced.leaves)}  # value -> leaves
+        self.leaf_index = {value: k for k, value in enumerate(traced.leaves)}
+        self.layers: list[_Building] = []
+        self.skips: list[tuple[int, int]] = []
+        self.claimed: set = set()
+        self.counts: dict = {}
+        self.orientation: str | None = None
+
+    def read(self) -> Structure:
+        for op in self.graph.ops:
+            self.step(op)
+        return Structure(tuple(self.finish(b) for b in self.layers), tuple(self.skips), self.orientation)
+
+    def step(self, op) -> None:
+        values = [v for v in op.inputs if isinstance(v, int)]
+        streams = [v for v in values if v in self.source]
+        found = frozenset().union(*(self.derived.get(v, frozenset()) for v in values if v not in self.source))
+        if not streams:
+            if found:
+                self.derived.update((out, found) for out in op.outputs)
+            return
+        index = self.place(op, streams, found)
+        self.source.update((out, index) for out in op.outputs if out in self.sample)
+
+    def place(self, op, streams: list, found: frozenset) -> int:
+        """The layer whose output `op` computes (opening or extending one where it should)."""
+        sources = [self.source[v] for v in streams]
+        last = len(self.layers) - 1
+        is_open = last >= 0 and self.layers[last].activation is None and self.layers[last].kind not in PASSIVE
+        scoped = self.scope_owner(op.scope) if self.scope_owner is not None and op.scope else None
+        kernel = self.kernel(op, found)
+        if scoped is not None:
+            if is_open and self.layers[last].owner == scoped:
+                return self.extend(op, found)
+            return self.open(op, streams[0], scoped, self.owners[scoped].kind, found)
+        if kernel is not None:
+            owner = self.leaves[kernel].owner
+            kind = self.owners[owner].kind if self.known(owner) else KERNEL_OPS[op.primitive]
+            return self.open(op, streams[0], owner, kind, found, kernel)
+        if found:
+            owner = self.leaves[min(found)].owner
+            same = is_open and last in sources and self.layers[last].owner == owner
+            if same and (self.known(owner) or not found & self.claimed):
+                return self.extend(op, found)
+            if self.known(owner):
+                return self.open(op, streams[0], owner, self.owners[owner].kind, found)
+            return max(sources)
+        name = activation_of(op, self.graph)
+        if name is not None:
+            return self.activate(op, streams[0], name)
+        if op.primitive in POOLS:
+            return self.add(op, streams[0], POOLS[op.primitive], "pool")
+        if op.primitive == "reshape":
+            before, after = self.sample.get(streams[0]), self.out_shape(op)
+            if before is not None and after is not None and before != after:
+                kind = "flatten" if len(after) == 1 and len(before) > 1 else "reshape"
+                return self.add(op, streams[0], kind, kind)
+        if op.primitive in JOINS and len(set(sources)) == 2:
+            skip = (min(sources), len(self.layers))  # both branches reach the next layer
+            if skip not in self.skips:
+                self.skips.append(skip)
+        return max(sources)
+
+    def known(self, owner) -> bool:
+        return owner is not None and owner in self.owners and self.owners[owner].kind is not None
+
+    def kernel(self, op, found: frozenset) -> int | None:
+        """The leaf a kernel product multiplies the stream with (noting the dense orientation)."""
+        if op.primitive not in KERNEL_OPS or not found:
+            return None
+        side = next((k for k, v in enumerate(op.inputs[:2]) if isinstance(v, int) and v not in self.source
+                     and self.derived.get(v)), None)
+        if side is None:
+            return None
+        operand = op.inputs[side]
+        leaves = sorted(self.derived[operand], key=lambda k: -len(self.leaves[k].shape))
+        if op.primitive == "dot_general" and self.orientation is None:
+            self.orientation = self.stored(operand, op.params["dimension_numbers"][0][side])
+        return leaves[0]
+
+    def stored(self, operand, contracted) -> str | None:
+        """'in_out' when a 2-D kernel leaf is contracted on its first axis, 'out_in' on its second."""
+        flipped = False
+        producer = self.graph.producer(operand)
+        while producer is not None and (producer.primitive in VIEWS or producer.primitive == "transpose"):
+            flipped ^= producer.primitive == "transpose"
+            operand, producer = producer.inputs[0], self.graph.producer(producer.inputs[0])
+        if operand not in self.leaf_index or len(contracted) != 1 or len(self.graph.shapes[operand]) != 2:
+            return None
+        return "in_out" if (contracted[0] == 0) != flipped else "out_in"
+
+    def out_shape(self, op) -> tuple | None:
+        return next((self.sample[out] for out in op.outputs if out in self.sample), None)
+
+    def open(self, op, stream, owner, kind: str, found: frozenset, kernel: int | None = None) -> int:
+        if self.known(owner):
+            info = self.owners[owner]
+            name, path, params = info.name, info.path, info.params
+        else:
+            number = self.counts.get(kind, 0)
+            self.counts[kind] = number + 1
+            (name, path), params = self.name_unowned(kind, number, None if kernel is None else self.leaves[kernel]), None
+        index = self.start(stream, _Building(name, kind, self.sample.get(stream), self.out_shape(op), path, owner, params))
+        self.claim(found)
+        return index
+
+    def add(self, op, stream, name: str, kind: str, activation: str | None = None) -> int:
+        return self.start(stream, _Building(name, kind, self.sample.get(stream), self.out_shape(op), "", None,
+                                            {}, activation=activation))
+
+    def start(self, stream, layer: _Building) -> int:
+        index = len(self.layers)
+        source = self.source[stream]
+        if source != index - 1 and (source, index) not in self.skips:
+            self.skips.append((source, index))  # fed by an older output than the previous layer's
+        self.layers.append(layer)
+        return index
+
+    def extend(self, op, found: frozenset) -> int:
+        layer = self.layers[-1]
+        layer.output = self.out_shape(op) or layer.output
+        self.claim(found)
+        return len(self.layers) - 1
+
+    def claim(self, found: frozenset) -> None:
+        fresh = {k for k in found if k not in self.claimed and self.leaves[k].param}
+        self.layers[-1].leaves |= fresh
+        self.claimed |= fresh
+
+    def activate(self, op, stream, name: str) -> int:
+        source = self.source[stream]
+        if source >= 0 and self.layers[source].activation is None:
+            self.layers[source].activation = name
+            return source
+        return self.add(op, stream, name, "activation", activation=name)
+
+    def finish(self, layer: _Building) -> Any:
+        params = layer.params
+        if params is None:
+            params = {self.leaves[k].path: self.leaves[k].shape for k in sorted(layer.leaves)}
+        return make_layer(layer.name, layer.kind, layer.input, layer.output, params, layer.activation, layer.path)

@@ -1,0 +1,104 @@
+"""``trainer.data``: what a trainer trains on, described for widgets and views (and users).
+
+>>> import numpy as np
+>>> info = DataInfo(ArrayData((np.linspace(-3, 3, 50)[:, None], np.zeros(50)), None, jax.random.key(0)),
+...                 None, jax.random.key(1))
+>>> info.kind, info.input_shape, info.input_range()
+('arrays', (1,), [(-3.5, 3.5)])
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .data_source import ArrayData
+from .samples import take_samples
+
+SAMPLE_KEYS = {"training": 4321, "validation": 8765}   # fixed: views show the same samples every time
+
+
+def first_input(batch: Any) -> Any:
+    return batch[0] if isinstance(batch, (tuple, list)) else batch
+
+
+def rounded_range(x: np.ndarray) -> list[tuple[float, float]]:
+    """Per column of ``x`` (N, D), its span padded by 5 % and rounded outward to quarter decades."""
+    x = x.reshape(len(x), -1).astype(np.float64)
+    lo, hi = np.nanmin(x, axis=0), np.nanmax(x, axis=0)
+    pad = np.where(hi > lo, 0.05 * (hi - lo), 1.0)
+    lo, hi = lo - pad, hi + pad
+    tick = 10.0 ** np.floor(np.log10(hi - lo)) / 4  # round outward: [-3.27, 3.29] -> [-3.5, 3.5]
+    lo, hi = np.round(np.floor(lo / tick) * tick, 12), np.round(np.ceil(hi / tick) * tick, 12)
+    return [(float(a), float(b)) for a, b in zip(lo, hi)]
+
+
+class DataInfo:
+    """The training data (and validation data) of a trainer: kind, input shape and range, samples."""
+
+    def __init__(self, source: Any, validation: Any, key: jax.Array) -> None:
+        self._source, self._validation, self._key = source, validation, key
+        self._range: Any = False     # not computed yet
+
+    @property
+    def kind(self) -> str:
+        """``"arrays"`` (a fixed data set, shuffled epochs) or ``"generator"`` (``key -> batch``,
+        generated inside the compiled loop)."""
+        return "arrays" if isinstance(self._source, ArrayData) else "generator"
+
+    @property
+    def has_validation(self) -> bool:
+        return self._validation is not None
+
+    @property
+    def arrays(self) -> tuple | None:
+        """The fixed training arrays (x, y, ...), or None for a generator."""
+        return self._source.arrays if isinstance(self._source, ArrayData) else None
+
+    @property
+    def validation_arrays(self) -> tuple | None:
+        return self._validation.arrays if isinstance(self._validation, ArrayData) else None
+
+    def batch_shapes(self) -> Any:
+        """Shapes and dtypes of one training batch (``jax.ShapeDtypeStruct``s; nothing is computed)."""
+        source = self._source
+        return jax.eval_shape(lambda k: source.next(source.init_state(), k, jnp.int32(0))[0], self._key)
+
+    @property
+    def input_shape(self) -> tuple | None:
+        """Per-sample shape of the first input of a batch, e.g. ``(1,)`` or ``(3, 50, 50)``."""
+        shape = getattr(first_input(self.batch_shapes()), "shape", None)
+        return tuple(shape[1:]) if shape else None
+
+    def input_range(self, batches: int = 8) -> list[tuple[float, float]] | None:
+        """Per input dimension, the (lo, hi) a few batches span, padded by 5 % and rounded
+        (all of a fixed data set); None when the inputs cannot be read. Computed once."""
+        if self._range is False:
+            try:
+                source = self._source
+                keys = jax.random.split(self._key, 1 if self.kind == "arrays" else batches)
+                x = np.concatenate([np.asarray(first_input(source.full(k))) for k in keys])
+                self._range = rounded_range(x)
+            except Exception:
+                self._range = None
+        return self._range
+
+    def sample(self, count: int | None, which: str = "training", key: Any = None) -> tuple[np.ndarray, ...] | None:
+        """A fixed set of ``count`` samples (x, y, ...) as numpy arrays: the first ``count`` of the
+        arrays (None: all), or batches of the generator at a fixed key. None when there is no
+        such data (``which="validation"`` without validation data)."""
+        if which not in SAMPLE_KEYS:
+            raise ValueError(f"which must be 'training' or 'validation'; got {which!r}")
+        source = self._source if which == "training" else self._validation
+        if source is None:
+            return None
+        data = source.arrays if isinstance(source, ArrayData) else source.fn
+        key = jax.random.key(SAMPLE_KEYS[which]) if key is None else key
+        return take_samples(data, count, key, which)
+
+    def __repr__(self) -> str:
+        return (f"<jaxscope data: {self.kind}, input shape {self.input_shape}"
+                f"{', with validation' if self.has_validation else ''}>")

@@ -1,0 +1,260 @@
+"""The driver: the one thread that changes a trainer's state.
+
+Every command (start, run, pause, step, reset, parameter edits), from whatever thread, goes into
+one queue; the driver thread handles the queue at each chunk boundary, then runs one turn of the
+two-deep pipeline (dispatch chunk i+1, wait for chunk i, commit it). So commands never race each
+other or a chunk, and the history always holds exactly the committed steps. The thread starts
+when a command arrives and ends when the queue is empty and nothing trains; it holds the trainer
+only weakly between turns, so a trainer nobody holds any more stops.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+import weakref
+from typing import Any, NamedTuple
+
+import jax
+import numpy as np
+
+from .chunk import MAX_CHUNK, choose_chunk, dispatch_chunk, finish_chunk
+from .commands import Command
+from .events import Event
+
+RATE_WINDOW = 1.0          # seconds of recent chunks that steps_per_second averages over
+CHUNK_SECONDS = 0.03       # target wall time of one chunk; two are in flight, so pause lands within ~2-3 of these
+
+
+class Plan(NamedTuple):
+    """What the driver trains towards: until ``target`` (None: until paused), then ``final_status``."""
+
+    target: int | None
+    final_status: str
+    command: Command | None    # a blocking run() waiting for the plan to end
+
+
+class Driver:
+    """The command queue and the training pipeline of one trainer (see the module docstring)."""
+
+    def __init__(self, trainer: Any) -> None:
+        self._ref = weakref.ref(trainer)
+        self._cond = threading.Condition()
+        self._queue: collections.deque[Command] = collections.deque()
+        self._handling = False             # commands taken from the queue are being handled
+        self.thread: threading.Thread | None = None
+        self._name = f"jaxscope-trainer-{trainer.name or id(trainer)}"
+        self.plan: Plan | None = None
+        self.in_flight = None              # the chunk the device runs while the host records the last
+        self.chunk = None                  # the compiled chunk runner, chosen at the first training call
+        self.chunk_size = 16
+        self.seconds_per_step = 1e-3
+        self.rate_window: collections.deque = collections.deque()
+        self.steps_per_second = 0.0
+        self._last_finish = 0.0
+
+    # ---- the queue ------------------------------------------------------------------------
+    def submit(self, command: Command) -> Command:
+        with self._cond:
+            self._queue.append(command)
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._main, name=self._name, daemon=True)
+                self.thread.start()
+        return command
+
+    def on_driver_thread(self) -> bool:
+        return threading.current_thread() is self.thread
+
+    @property
+    def busy(self) -> bool:
+        """Training, or commands waiting."""
+        return self.plan is not None or self._handling or bool(self._queue)
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Until nothing trains and no command waits; False on timeout."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self.thread is None or not self.busy, timeout)
+
+    def _main(self) -> None:
+        while True:
+            trainer = self._ref()
+            with self._cond:
+                commands = list(self._queue)
+                self._queue.clear()
+                if trainer is None or (not commands and self.plan is None):
+                    self.thread = None
+                    self._cond.notify_all()
+                    stranded = commands
+                    break
+                self._handling = True
+            for command in commands:
+                self._handle(trainer, command)
+            with self._cond:
+                self._handling = False
+                more_commands = bool(self._queue)
+                if self.plan is None:
+                    self._cond.notify_all()
+            if self.plan is not None and not more_commands:
+                self._turn(trainer)
+            del trainer
+        for command in stranded:   # the trainer is gone
+            command.finish(RuntimeError("the trainer was garbage-collected"))
+
+    # ---- commands -------------------------------------------------------------------------
+    def _handle(self, trainer: Any, command: Command) -> None:
+        try:
+            getattr(self, f"_{command.kind}")(trainer, command, *command.args)
+        except Exception as error:   # a refused command; the state is as it was
+            command.finish(error)
+
+    def _start(self, trainer: Any, command: Command, steps: int | None, final_status: str) -> None:
+        if self.plan is None:
+            target = None if steps is None else trainer.current_step + steps
+            if self._begin(trainer, Plan(target, final_status, None)):
+                self._finish_if_reached(trainer)
+        command.finish()
+
+    def _run(self, trainer: Any, command: Command, steps: int) -> None:
+        if self.plan is not None:
+            raise RuntimeError("training is running in the background; call trainer.pause() first")
+        if self._begin(trainer, Plan(trainer.current_step + steps, "done", command)):
+            self._finish_if_reached(trainer)
+
+    def _pause(self, trainer: Any, command: Command, message: str = "") -> None:
+        if self.plan is not None:
+            plan = self.plan
+            if self.in_flight is not None and not self._advance(trainer, more=False):
+                command.finish()        # diverged or stopped early while draining: that status stands
+                return
+            self._end(trainer, "paused", message)
+            if plan.command is not None:
+                plan.command.interrupted = True
+        command.finish()
+
+    def _reset(self, trainer: Any, command: Command) -> None:
+        self.in_flight = None
+        plan, self.plan = self.plan, None
+        with trainer._lock:
+            trainer._reset_state()
+            self.rate_window.clear()
+            self.steps_per_second = 0.0
+        trainer._emit(Event.RESET)
+        trainer._set_status("idle")
+        if plan is not None and plan.command is not None:
+            plan.command.interrupted = True
+            plan.command.finish()
+        command.finish()
+
+    def _params(self, trainer: Any, command: Command, change: Any, note: str | None) -> None:
+        if self.plan is not None:
+            raise RuntimeError("cannot change the parameters while training runs; call trainer.pause() first")
+        trainer._replace_params(change)
+        if note:
+            trainer._note_edit(note)
+        trainer._emit(Event.PARAMS)
+        command.finish()
+
+    # ---- the pipeline ---------------------------------------------------------------------
+    def _begin(self, trainer: Any, plan: Plan) -> bool:
+        """Compile if needed (status ``compiling``), then train under ``plan``. False when it failed."""
+        self.plan = plan
+        trainer.error = None
+        try:
+            if self.chunk is None:
+                trainer._set_status("compiling")
+                self._prepare(trainer)
+        except Exception as error:
+            self._fail(trainer, error)
+            return False
+        trainer._set_status("running")
+        self.in_flight = None
+        self._last_finish = time.perf_counter()
+        self.rate_window.clear()
+        return True
+
+    def _prepare(self, trainer: Any) -> None:
+        state, scale = trainer._state, trainer._lr.scale()
+        self.chunk, seconds = choose_chunk(trainer._step_fn, trainer._names, state, scale, trainer._strategy_request)
+        self.seconds_per_step = max(seconds, 1e-7)
+        self.chunk_size = int(np.clip(CHUNK_SECONDS / self.seconds_per_step, 1, MAX_CHUNK))
+        if self.chunk.strategy == "loop" and jax.default_backend() != "cpu":
+            # accelerators: one fixed power-of-two chunk as a static scan (see LoopChunk.pin)
+            self.chunk.pin(int(2 ** np.clip(np.round(np.log2(self.chunk_size)), 4, np.log2(MAX_CHUNK))))
+            self.chunk_size = self.chunk.static_size
+
+    def _turn(self, trainer: Any) -> None:
+        try:
+            if self._advance(trainer, more=True):
+                self._finish_if_reached(trainer)
+        except Exception as error:
+            self._fail(trainer, error)
+
+    def _finish_if_reached(self, trainer: Any) -> None:
+        plan = self.plan
+        if plan is not None and self.in_flight is None and plan.target is not None \
+                and trainer.current_step >= plan.target:
+            self._end(trainer, plan.final_status)
+
+    def _end(self, trainer: Any, status: str, message: str = "", error: BaseException | None = None) -> None:
+        plan, self.plan = self.plan, None
+        self.in_flight = None
+        trainer._set_status(status, message)
+        if plan is not None and plan.command is not None:
+            plan.command.finish(error)
+
+    def _fail(self, trainer: Any, error: BaseException) -> None:
+        trainer.error = error
+        self._end(trainer, "error", f"{type(error).__name__}: {error}", error)
+
+    def _advance(self, trainer: Any, more: bool) -> bool:
+        """One turn of the two-deep pipeline: dispatch the next chunk (when ``more`` and below the
+        target), then wait for the oldest one in flight and commit it. While the host reads back and
+        records one chunk, the device already runs the next. False when training stopped (diverged,
+        stopped early)."""
+        flight, target = self.in_flight, self.plan.target
+        dispatched_to = flight.start_step + flight.n if flight else trainer.current_step
+        following = None
+        if more and (target is None or dispatched_to < target):
+            requested = self.chunk_size if target is None else min(self.chunk_size, target - dispatched_to)
+            base, scale, lr = trainer._chunk_inputs(flight.new if flight else None)
+            following = dispatch_chunk(self.chunk, base, scale, self.chunk.size_for(requested), lr, dispatched_to)
+        self.in_flight = following
+        if flight is None:
+            return True
+        result = finish_chunk(self.chunk, flight)
+        now = time.perf_counter()
+        trainer._commit(flight.start_step, result, flight.lr)
+        if result.completed:
+            elapsed = now - self._last_finish
+            self._observe_speed(elapsed / result.completed)
+            self._measure_rate(elapsed, result.completed)
+        self._last_finish = now
+        trainer._emit(Event.STEPS)
+        if result.bad_loss is not None:
+            bad_step = trainer.current_step + 1
+            self._end(trainer, "diverged", f"diverged at step {bad_step}: the loss or its gradient is not "
+                                           f"finite (loss {result.bad_loss}); parameters kept from step {bad_step - 1}")
+            return False
+        stopped = trainer._stop_early_if_due()
+        if stopped:
+            self._end(trainer, "done", stopped)
+            trainer._emit(Event.PARAMS)
+        return not stopped
+
+    def _measure_rate(self, seconds: float, steps: int) -> None:
+        """``steps_per_second`` over the chunks of about the last second (one chunk alone is noisy)."""
+        window = self.rate_window
+        window.append((seconds, steps))
+        while len(window) > 1 and sum(t for t, _ in window) - window[0][0] >= RATE_WINDOW:
+            window.popleft()
+        total = sum(t for t, _ in window)
+        self.steps_per_second = sum(n for _, n in window) / total if total > 0 else 0.0
+
+    def _observe_speed(self, per_step: float) -> None:
+        if self.chunk.static_size is None:
+            # Smoothed, and at most 2x up or down per chunk: one chunk slowed by another process
+            # must not shrink the next ones (each chunk costs a host round trip).
+            self.seconds_per_step += 0.3 * (per_step - self.seconds_per_step)
+            target = CHUNK_SECONDS / self.seconds_per_step
+            self.chunk_size = int(np.clip(target, max(1, self.chunk_size // 2), min(MAX_CHUNK, 2 * self.chunk_size)))
