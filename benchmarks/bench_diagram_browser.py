@@ -35,7 +35,7 @@ from e2e.browser import launch_chromium  # noqa: E402  (the test suite's offline
 from jaxscope.inspect import architecture  # noqa: E402
 from jaxscope.inspect.forward import Forward  # noqa: E402
 from jaxscope.inspect.neuron_maps import NeuronMaps  # noqa: E402
-from jaxscope.widgets.diagram_messages import activations_message, weights_message  # noqa: E402
+from jaxscope.widgets.protocol import activations_message, weights_message  # noqa: E402
 
 NETWORKS = ([1, 30, 20, 1], [50, 100, 3], [2, 20, 20, 20, 20, 1], [784, 128, 10], [2, 8, 8, 1])
 

@@ -143,10 +143,10 @@ def test_a_trainer_s_input_range_spans_its_data_rounded_outward(lesson2):
     import jaxscope as scope
 
     trainer = scope.Trainer(**lesson2)
-    assert trainer._input_range() == [(-3.5, 3.5)]  # q ~ U[-3, 3], padded 5 %, to quarter units
+    assert trainer.data.input_range() == [(-3.5, 3.5)]  # q ~ U[-3, 3], padded 5 %, to quarter units
     x = np.linspace(0.2, 0.8, 50, dtype=np.float32)[:, None]
     fixed = scope.Trainer(params=lesson2["params"], loss=lesson2["loss"], data=(x, np.sin(x)), batch_size=10)
-    assert fixed._input_range() == [(0.15, 0.85)]
+    assert fixed.data.input_range() == [(0.15, 0.85)]
 
 
 def test_trainer_apply_must_be_a_function(lesson2):

@@ -43,9 +43,36 @@ def test_nnx_mlp_layers_follow_call_order_with_activations():
     assert arch.drawable
 
 
-def test_nnx_needs_input_shape():
-    with pytest.raises(ValueError, match="input_shape"):
-        architecture(MLP(nnx.Rngs(0)))
+def test_nnx_input_shape_defaults_to_the_first_called_layer_s_declared_input_size():
+    # MLP declares `out` (20 inputs) first; tracing with (20,) fails, hidden1's (2,) fits
+    assert summary(architecture(MLP(nnx.Rngs(0)))) == summary(architecture(MLP(nnx.Rngs(0)), input_shape=(2,)))
+
+
+def test_nnx_sequential_is_drawn_without_input_shape():
+    model = nnx.Sequential(nnx.Linear(2, 8, rngs=nnx.Rngs(0)), nnx.tanh, nnx.Linear(8, 1, rngs=nnx.Rngs(1)))
+    assert summary(architecture(model)) == [
+        ("layers[0]", "dense", (2,), (8,), 24, "tanh"),
+        ("layers[2]", "dense", (8,), (1,), 9, None),
+    ]
+
+
+class RawParams(nnx.Module):
+    def __init__(self):
+        self.w = nnx.Param(jnp.ones((2, 3)))
+
+    def __call__(self, x):
+        return x @ self.w
+
+
+def test_nnx_without_a_declared_input_size_needs_input_shape():
+    with pytest.raises(ValueError, match=r"cannot tell the input shape of this RawParams: .*pass input_shape="):
+        architecture(RawParams())
+
+
+def test_nnx_raw_params_are_a_dense_layer_named_by_the_kernel():
+    arch = architecture(RawParams(), input_shape=(2,))
+    assert summary(arch) == [("w", "dense", (2,), (3,), 6, None)]
+    assert arch.layers[0].params == {"w": (2, 3)}
 
 
 def test_nnx_sequential_paths_index_the_layer_list():

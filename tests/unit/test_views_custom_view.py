@@ -62,7 +62,7 @@ def test_following_a_trainer_gets_its_parameters_and_step_and_needs_no_apply():
     assert calls == [0, 0] and view.network.forward.apply is None  # set-up, then the first draw
     trainer.run(30)
     assert view.wait(10)
-    assert calls[-1] == 30 and view._last_step == 30
+    assert calls[-1] == 30 and view.drawn_step == 30
     np.testing.assert_allclose(view.marks[""].y, np.asarray(trainer.params["w"]), rtol=1e-6)
     assert float(view.marks[""].y[2]) > 2.0  # it trained towards (1, 2, 3)
 

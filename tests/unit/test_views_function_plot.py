@@ -48,7 +48,7 @@ def test_the_curve_is_the_network_on_the_grid_and_the_ranges_come_from_the_train
     assert list(view.dots.opacities) == [0.5] and list(view.dots.colors) == [GREY]
     np.testing.assert_allclose(view.band.x, [lo, hi])
     assert view.band.fill == "between"
-    assert view.children == (view.figure, view.problem) and view.refreshes == 1
+    assert view.children == (view.figure, view.problem, view._ack) and view.refreshes == 1
     assert view.problem.layout.display == "none"  # no problem to report
 
 

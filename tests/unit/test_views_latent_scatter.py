@@ -84,7 +84,7 @@ def trainer():
 
 
 def validation_inputs(trainer):
-    return np.asarray(trainer._validation.arrays[0])
+    return np.asarray(trainer.data.validation_arrays[0])
 
 
 def test_the_default_layer_is_the_narrowest_hidden_one_and_two_units_are_drawn_as_they_are(trainer):

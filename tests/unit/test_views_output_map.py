@@ -50,7 +50,7 @@ def test_the_default_plane_is_the_trainers_input_range_and_another_output_can_be
     x, y = data
     trainer = make_trainer(x, np.concatenate([y, -y], axis=1), sizes=(2, 5, 2))
     view = scope.views.OutputMap2D(trainer, resolution=5, output=1)
-    (x0, x1), (y0, y1) = trainer._input_range()
+    (x0, x1), (y0, y1) = trainer.data.input_range()
     assert view.x_range == (x0, x1) and view.y_range == (y0, y1)
     assert x0 <= x[:, 0].min() and x[:, 0].max() <= x1 and y0 <= x[:, 1].min() and x[:, 1].max() <= y1
     gx, gy = np.meshgrid(np.linspace(x0, x1, 5), np.linspace(y0, y1, 5))

@@ -1,6 +1,8 @@
 """Architecture of flax.linen variables: from the parameters alone (order and kinds from the
 names flax gives, `Dense_0`, `Conv_1`, ...) or, with the Module and an input shape, in call
-order from an intercepted abstract forward pass.
+order from the jaxpr of `module.apply(variables, x)`. Parameters belong to the module path they
+are stored under; operations without parameters (a Dropout) belong to the module named by the
+scope flax.linen records for each call (`Model/Dropout_0`).
 
 >>> import numpy as np
 >>> variables = {"params": {"Dense_0": {"kernel": np.zeros((2, 3)), "bias": np.zeros(3)}}}
@@ -14,11 +16,11 @@ import re
 from collections.abc import Mapping
 
 import jax
-import jax.numpy as jnp
 
 from .spec import Architecture, make_layer
-from .trace import Recorder
-from .tree import join_path, leaf_shape, param_tree
+from .structure import Leaf, Owner, read_structure
+from .traced import trace
+from .tree import join_path, leaf_shape, param_tree, raw_key
 
 NAME_KINDS = [
     ("ConvTranspose", "conv_transpose"), ("ConvLocal", "conv"), ("Conv", "conv"),
@@ -114,43 +116,79 @@ def linen_layers(variables, *, activations=None):
     return layers
 
 
-def linen_architecture(variables, module, *, input_shape) -> Architecture:
-    """Trace `module.apply(variables, x)` abstractly, recording each layer as it is called."""
-    import flax.linen as nn
+def linen_owners(variables) -> dict:
+    """{module path: Owner} for every module holding variables; the kind comes from its name."""
+    owners: dict = {}
+    for path, leaf in jax.tree_util.tree_flatten_with_path(variables)[0]:
+        keys = tuple(raw_key(k) for k in path)
+        if len(keys) < 3:
+            continue
+        collection, module, name = keys[0], keys[1:-1], keys[-1]
+        owner = owners.setdefault(module, {"params": {}, "leaves": {}})
+        owner["leaves"][name] = leaf
+        if collection == "params":
+            owner["params"][join_path(keys)] = leaf_shape(leaf)
+    return {
+        module: Owner(str(module[-1]), join_path(("params", *module)), kind_of_owner(str(module[-1]), found["leaves"]),
+                      found["params"])
+        for module, found in owners.items()
+    }
 
+
+def kind_of_owner(name: str, leaves: Mapping) -> str | None:
+    kind = kind_from(name, leaves)
+    return None if kind == "other" else kind
+
+
+def scope_resolver(module, owners: dict):
+    """`resolve(scope)`: the module an operation ran in, from flax's name scope `Top/Block_0/Dense_0`
+    (flax.linen wraps module methods in `jax.named_scope`). Modules without variables (Dropout_0)
+    are added to `owners` when their name says their kind."""
+    top = type(module).__name__
+
+    def resolve(scope: str):
+        parts = scope.split("/")
+        if top not in parts:
+            return None
+        parts = tuple(parts[parts.index(top) + 1:])
+        for n in range(len(parts), 0, -1):
+            key = parts[:n]
+            if key not in owners and kind_of_owner(key[-1], {}) is not None:
+                owners[key] = Owner(key[-1], join_path(("params", *key)), kind_of_owner(key[-1], {}), {})
+            if key in owners:
+                return key if owners[key].kind is not None else None
+        return None
+
+    return resolve
+
+
+def linen_architecture(variables, module, *, input_shape) -> Architecture:
+    """Trace `module.apply(variables, x)` and read its layers; see the module docstring."""
     if input_shape is None:
         raise ValueError("module= needs input_shape= (one sample, without the batch axis) to trace the forward pass")
-    recorder = Recorder()
-    kinds = [(getattr(nn, name, None), kind) for name, kind in NAME_KINDS]
+    flat, treedef = jax.tree_util.tree_flatten_with_path(variables)
+    owners = linen_owners(variables)
+    leaves = [
+        Leaf(join_path(path), leaf_shape(value) or (), tuple(raw_key(k) for k in path)[1:-1],
+             raw_key(path[0]) == "params")
+        for path, value in flat
+    ]
+    rngs = {"dropout": jax.random.key(0)}
 
-    def interceptor(next_fun, args, kwargs, context):
-        module_ = context.module
-        kind = next((k for cls, k in kinds if cls is not None and isinstance(module_, cls)), None)
-        if context.method_name != "__call__" or kind is None or not args:
-            return next_fun(*args, **kwargs)
-        path = ("params", *module_.path)
-        own = module_.variables.get("params", {})
-        params = {join_path(path + (k,)): leaf_shape(v) for k, v in own.items() if not isinstance(v, Mapping)}
-        return recorder.layer_call(
-            lambda x, *a, **k: next_fun(x, *a, **k), *args,
-            name=str(module_.name), kind=kind, params=params, path=join_path(path), **kwargs,
-        )
-
-    def forward(variables, x):
-        recorder.mark(x, -1)
+    def forward(values, x):
         # mutable and a dropout key let BatchNorm and Dropout run in training mode too
-        return module.apply(variables, x, mutable=True, rngs={"dropout": jax.random.key(0)})
+        tree = jax.tree_util.tree_unflatten(treedef, values)
+        return module.apply(tree, x, mutable=True, rngs=rngs)[0]
 
-    x = jax.ShapeDtypeStruct((2, *tuple(input_shape)), jnp.float32)
-    with nn.intercept_methods(interceptor), recorder.patched():
-        jax.eval_shape(forward, variables, x)
+    traced = trace(forward, [value for _, value in flat], input_shape)
+    structure = read_structure(traced, leaves, owners, scope_resolver(module, owners))
     tree = param_tree(variables)
     return Architecture(
-        layers=tuple(recorder.layers),
-        skips=tuple(recorder.skips),
+        layers=structure.layers,
+        skips=structure.skips,
         total_params=count_params(tree),
-        drawable=bool(recorder.layers),
-        reason="" if recorder.layers else "the forward pass called no recognised layer",
+        drawable=bool(structure.layers),
+        reason="" if structure.layers else "the forward pass called no recognised layer",
         tree=tree,
     )
 

@@ -22,7 +22,7 @@ from .nnx_input import infer_input_shape
 from .spec import Architecture, ParamEntry
 from .structure import Leaf, Owner, read_structure
 from .traced import trace
-from .tree import join_path
+from .tree import join_path, raw_key
 
 
 def layer_kinds():
@@ -60,14 +60,6 @@ def param_leaves(node, prefix=()):
 
 def variable_value(variable):
     return variable.get_value() if hasattr(variable, "get_value") else variable.value
-
-
-def raw_key(key):
-    """A jax path key as the plain name or index nnx uses."""
-    for attribute in ("key", "name", "idx"):
-        if hasattr(key, attribute):
-            return getattr(key, attribute)
-    return key
 
 
 def owner_of(path: tuple, modules: dict) -> tuple:

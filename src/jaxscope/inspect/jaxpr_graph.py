@@ -70,12 +70,14 @@ class Op:
 
 @dataclass
 class Graph:
-    """Operations in execution order; `shapes[value]` is each value's full shape."""
+    """Operations in execution order; `shapes[value]` / `dtypes[value]`: each value's full shape
+    and dtype name."""
 
     ops: list
     inputs: tuple
     outputs: tuple
     shapes: dict
+    dtypes: dict = field(default_factory=dict)
     _producers: dict | None = field(default=None, repr=False)
 
     def producer(self, value) -> Op | None:
@@ -92,7 +94,7 @@ class Graph:
             if needed.intersection(op.outputs):
                 kept.append(op)
                 needed.update(v for v in op.inputs if isinstance(v, int))
-        return Graph(kept[::-1], self.inputs, self.outputs, self.shapes)
+        return Graph(kept[::-1], self.inputs, self.outputs, self.shapes, self.dtypes)
 
 
 def join_scope(outer: str, inner: str) -> str:
@@ -104,11 +106,13 @@ def flatten(closed, label: Callable[[Any], str | None] | None = None) -> Graph:
     """The Graph of a ClosedJaxpr; a call equation for which `label(eqn)` is a string stays one Op."""
     counter = itertools.count()
     shapes: dict = {}
+    dtypes: dict = {}
     ops: list = []
 
     def number(var) -> int:
         value = next(counter)
         shapes[value] = tuple(getattr(var.aval, "shape", ()))
+        dtypes[value] = str(getattr(var.aval, "dtype", ""))
         return value
 
     def operand(env, var):
@@ -136,4 +140,4 @@ def flatten(closed, label: Callable[[Any], str | None] | None = None) -> Graph:
     env.update(zip(closed.jaxpr.invars, inputs))
     walk(closed.jaxpr, closed.consts, env, "")
     outputs = tuple(operand(env, var) for var in closed.jaxpr.outvars)
-    return Graph(ops, inputs, outputs, shapes)
+    return Graph(ops, inputs, outputs, shapes, dtypes)

@@ -21,34 +21,15 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .activations import call_activation
+from .jaxpr_graph import inner_jaxpr as _inner
+
 # Operations that only re-arrange a kernel: their output is still "the kernel of layer k".
 _KERNEL_VIEWS = {"transpose", "convert_element_type", "reshape", "copy", "copy_p", "squeeze",
                  "expand_dims", "broadcast_in_dim"}
-# Call-like primitives (a jaxpr run once on the operands), replayed inside, and their jaxpr params.
-_CALLS = {"pjit", "jit", "closed_call", "core_call", "custom_jvp_call", "custom_vjp_call",
-          "custom_vjp_call_jaxpr", "checkpoint", "remat", "remat2"}
-_INNER_JAXPRS = ("jaxpr", "call_jaxpr", "fun_jaxpr")
-
-
-def _inner(eqn) -> tuple[Any, Sequence] | None:
-    """(open jaxpr, consts) of a call-like equation whose jaxpr maps its operands one to one."""
-    if eqn.primitive.name not in _CALLS:
-        return None
-    for name in _INNER_JAXPRS:
-        inner = eqn.params.get(name)
-        if inner is None:
-            continue
-        jaxpr, consts = (inner.jaxpr, inner.consts) if hasattr(inner, "consts") else (inner, ())
-        if hasattr(jaxpr, "invars") and len(jaxpr.invars) == len(eqn.invars):
-            return jaxpr, consts
-    return None
-
-
-# Elementwise primitives, and names of jitted / custom_jvp functions, that read as an activation
-# when they take a dense layer's output (after its bias).
+# Elementwise primitives that read as an activation when they take a dense layer's output (after
+# its bias); named calls are recognised by activations.call_activation.
 _ACTIVATION_PRIMITIVES = {"tanh": "tanh", "logistic": "sigmoid", "sin": "sin", "exp": "exp", "abs": "abs"}
-_ACTIVATION_CALLS = {"relu", "relu6", "gelu", "silu", "swish", "sigmoid", "softplus", "elu", "celu", "selu",
-                     "leaky_relu", "tanh", "log_sigmoid", "softmax", "log_softmax", "hard_tanh", "mish", "sin"}
 # Operations that carry a dense layer's output on towards its activation (the bias, a reshape).
 _PRE_ACTIVATION = {"add", "sub", "reshape", "convert_element_type", "broadcast_in_dim", "transpose",
                    "squeeze", "expand_dims", "copy", "copy_p"}
@@ -102,8 +83,8 @@ def _replay(jaxpr, consts, args, tags: dict, kept: dict, names: dict | None = No
             inner_jaxpr, inner_consts = inner
             inner_tags = {v: layer for v, layer in zip(inner_jaxpr.invars, layers) if layer is not None}
             outputs = {pre[v] for v in eqn.invars if not hasattr(v, "val") and v in pre}
-            label = str(eqn.params.get("name", ""))
-            if len(outputs) == 1 and label in _ACTIVATION_CALLS:
+            label = call_activation(eqn)
+            if len(outputs) == 1 and label is not None:
                 names.setdefault(outputs.pop(), label)
                 outs = _replay(inner_jaxpr, inner_consts, values, inner_tags, kept, names, {})
             else:

@@ -134,6 +134,8 @@ class _Reader:
     def place(self, op, streams: list, found: frozenset) -> int:
         """The layer whose output `op` computes (opening or extending one where it should)."""
         sources = [self.source[v] for v in streams]
+        if not found and not any(self.floating(v) for v in streams):
+            return max(sources)  # integer / boolean work on the stream computes indices (token ids)
         last = len(self.layers) - 1
         is_open = last >= 0 and self.layers[last].activation is None and self.layers[last].kind not in PASSIVE
         scoped = self.scope_owner(op.scope) if self.scope_owner is not None and op.scope else None
@@ -154,6 +156,8 @@ class _Reader:
             if self.known(owner):
                 return self.open(op, streams[0], owner, self.owners[owner].kind, found)
             return max(sources)
+        if not self.traced.main.intersection(op.outputs):
+            return max(sources)  # statistics (a norm's variance) are no layer of their own
         name = activation_of(op, self.graph)
         if name is not None:
             return self.activate(op, streams[0], name)
@@ -169,6 +173,9 @@ class _Reader:
             if skip not in self.skips:
                 self.skips.append(skip)
         return max(sources)
+
+    def floating(self, value) -> bool:
+        return self.graph.dtypes.get(value, "float").startswith(("float", "bfloat", "complex"))
 
     def known(self, owner) -> bool:
         return owner is not None and owner in self.owners and self.owners[owner].kind is not None
@@ -209,9 +216,14 @@ class _Reader:
             number = self.counts.get(kind, 0)
             self.counts[kind] = number + 1
             (name, path), params = self.name_unowned(kind, number, None if kernel is None else self.leaves[kernel]), None
-        index = self.start(stream, _Building(name, kind, self.sample.get(stream), self.out_shape(op), path, owner, params))
+        # a kernel sees its input as is; a norm or dropout may first work on statistics of it
+        shape = self.sample.get(stream) if kernel is not None else self.output_of(self.source[stream])
+        index = self.start(stream, _Building(name, kind, shape, self.out_shape(op), path, owner, params))
         self.claim(found)
         return index
+
+    def output_of(self, layer: int) -> tuple | None:
+        return self.sample.get(self.traced.input) if layer < 0 else self.layers[layer].output
 
     def add(self, op, stream, name: str, kind: str, activation: str | None = None) -> int:
         return self.start(stream, _Building(name, kind, self.sample.get(stream), self.out_shape(op), "", None,

@@ -13,6 +13,7 @@ computes `W @ x` with the batch last), with no rule per primitive.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -23,17 +24,23 @@ from .activations import call_activation
 from .jaxpr_graph import Graph, flatten
 
 BATCHES = (2, 3)
+# Elementwise primitives: an operand smaller than the result is broadcast into it (a statistic).
+ELEMENTWISE = {"add", "sub", "mul", "div", "max", "min", "pow", "select_n", "atan2", "rem", "and", "or",
+               "add_any", "clamp", "nextafter"}
 
 
 @dataclass
 class Traced:
     """The live operations of `fn` on a batch of 2, the value numbers of the parameter `leaves`
-    and of the `input` batch, and `sample[value]`: the per-sample shape of every batched value."""
+    and of the `input` batch, `sample[value]`: the per-sample shape of every batched value, and
+    `main`: the batched values the output is computed from, statistics (a LayerNorm's mean and
+    variance, a softmax's sum) left out."""
 
     graph: Graph
     leaves: tuple
     input: int
     sample: dict
+    main: frozenset = frozenset()
 
 
 def input_struct(input_shape: Any, batch: int) -> jax.ShapeDtypeStruct:
@@ -58,4 +65,24 @@ def trace(fn: Callable, leaves: Sequence, input_shape: Any) -> Traced:
                 sample[value] = tuple(d for d, e in zip(shape, other) if d == e)
         elif shape[:1] == (BATCHES[0],):  # the traces differ (code branching on the batch size)
             sample[value] = shape[1:]
-    return Traced(first, first.inputs[:count], first.inputs[count], sample)
+    return Traced(first, first.inputs[:count], first.inputs[count], sample, main_path(first, sample))
+
+
+def main_path(graph: Graph, sample: dict) -> frozenset:
+    """The batched values the outputs are computed from, walking back from the outputs and
+    leaving out values broadcast into a larger one (per-sample statistics)."""
+    main = {value for value in graph.outputs if isinstance(value, int) and value in sample}
+    for op in reversed(graph.ops):
+        if not main.intersection(op.outputs):
+            continue
+        result = graph.shapes[op.outputs[0]]
+        for value in op.inputs:
+            if not isinstance(value, int) or value not in sample:
+                continue
+            shape = graph.shapes[value]
+            if op.primitive in ELEMENTWISE and shape != result:
+                continue
+            if op.primitive == "broadcast_in_dim" and math.prod(shape) < math.prod(result):
+                continue
+            main.add(value)
+    return frozenset(main)

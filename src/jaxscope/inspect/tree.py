@@ -29,6 +29,14 @@ def key_name(key) -> str:
     return f".{key}"
 
 
+def raw_key(key):
+    """A jax path key as the plain name or index it stands for (`DictKey('w')` -> 'w')."""
+    for attribute in ("key", "name", "idx"):
+        if hasattr(key, attribute):
+            return getattr(key, attribute)
+    return key
+
+
 def join_path(parts) -> str:
     """Join path parts (strings or ints, or jax key objects) into `a.b[0].c`."""
     text = ""

@@ -3,19 +3,32 @@
 Two mechanisms, both traced values so a change never recompiles:
 - *injected*: the optimizer was built with ``optax.inject_hyperparams`` (a float ``optimizer=``
   becomes ``inject_hyperparams(adam)``); its state holds ``learning_rate``, set directly.
-- *scaled*: any other transformation whose learning rate can be read off it (``optax.adam(1e-3)``,
-  ``sgd``, ``adamw``...): updates are multiplied by ``new / original`` inside the step, exact for
-  every optax alias whose update is proportional to the learning rate.
+- *scaled*: any other transformation whose learning rate can be read off the jaxpr of its update
+  (``optax.adam(1e-3)``, ``sgd``, ``adamw``, ``lion``, a ``chain`` ending in one...; see
+  `traced_learning_rate`): updates are multiplied by ``new / original`` inside the step, exact
+  for every optax alias whose update is proportional to the learning rate.
+
+A schedule has no constant rate to read: its mode is *unknown* and the rate cannot be changed.
+
+>>> rate = LearningRate(optax.adam(1e-3), optax.adam(1e-3).init({"w": jnp.zeros(2)}))
+>>> rate.mode, rate.base
+('scaled', 0.001)
+>>> rate.value = 2e-3
+>>> float(rate.scale())
+2.0
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
 from optax import tree_utils
+
+from ..inspect.jaxpr_graph import Const, flatten
 
 
 def resolve(optimizer: Any) -> optax.GradientTransformation:
@@ -30,20 +43,51 @@ def resolve(optimizer: Any) -> optax.GradientTransformation:
     return optimizer
 
 
-def _scale_factors(fn: Any, depth: int = 0, seen: set | None = None) -> list[float]:
-    """Constant factors of every ``optax.scale`` inside a transformation's update closures."""
-    seen = set() if seen is None else seen
-    if depth > 8 or id(fn) in seen:
-        return []
-    seen.add(id(fn))
-    if isinstance(fn, (tuple, list)):
-        return [f for item in fn for f in _scale_factors(item, depth + 1, seen)]
-    if hasattr(fn, "update") and hasattr(fn, "init"):
-        return _scale_factors(fn.update, depth + 1, seen)
-    cells = getattr(fn, "__closure__", None) or ()
-    if getattr(fn, "__qualname__", "") == "scale.<locals>.update_fn":
-        return [float(c.cell_contents) for c in cells if isinstance(c.cell_contents, (float, int))]
-    return [f for c in cells for f in _scale_factors(c.cell_contents, depth + 1, seen)]
+# A probe with a vector and a matrix leaf: enough for optimizers that treat matrices specially.
+PROBE = {"bias": jax.ShapeDtypeStruct((2,), jnp.float32), "kernel": jax.ShapeDtypeStruct((2, 3), jnp.float32)}
+VIEWS = {"convert_element_type", "copy", "copy_p"}
+
+
+def traced_learning_rate(optimizer: optax.GradientTransformation) -> float | None:
+    """The learning rate a transformation's update applies, read off its jaxpr, or None.
+
+    optax ends every learning-rate-driven update with ``updates * -learning_rate`` (``sgd``,
+    ``adam``, ``adamw``, ``rmsprop``, ``lion``, a ``chain`` ending in one of them): traced on a
+    small abstract probe, that is a multiplication by a constant scalar. A schedule multiplies by
+    a traced value instead, so it gives None, as does a positive factor (no descent).
+
+    >>> traced_learning_rate(optax.adam(1e-3)), traced_learning_rate(optax.sgd(optax.linear_schedule(1.0, 0.1, 10)))
+    (0.001, None)
+    """
+    try:
+        state = jax.eval_shape(optimizer.init, PROBE)
+        closed = jax.make_jaxpr(lambda g, s, p: optimizer.update(g, s, p)[0])(PROBE, state, PROBE)
+    except Exception:  # an optimizer that cannot run on the probe (e.g. a mask for other params)
+        return None
+    graph = flatten(closed)
+    factors = {final_factor(graph, value) for value in graph.outputs}
+    if len(factors) != 1:
+        return None
+    factor = factors.pop()
+    if factor is None or not factor < 0:
+        return None
+    return float(f"{-factor:.7g}")  # the float32 literal holds 1e-3 as 0.0010000000474974513
+
+
+def final_factor(graph, value) -> float | None:
+    """The product of the constant scalars `value` was multiplied by last (None: not a product)."""
+    product, found = 1.0, False
+    while (op := graph.producer(value)) is not None:
+        if op.primitive in VIEWS:
+            value = op.inputs[0]
+            continue
+        scalars = [v for v in op.inputs if isinstance(v, Const) and np.ndim(v.value) == 0]
+        if op.primitive != "mul" or len(scalars) != 1 or len(op.inputs) != 2:
+            break
+        product *= float(np.asarray(scalars[0].value))
+        value = next(v for v in op.inputs if v is not scalars[0])
+        found = True
+    return product if found else None
 
 
 class LearningRate:
@@ -56,9 +100,8 @@ class LearningRate:
             self.mode = "injected"
             self.base = float(f"{float(injected):.7g}")  # the float32 state holds 0.01 as 0.0099999998
         else:
-            negative = [-f for f in _scale_factors(optimizer) if f < 0]
-            self.mode = "scaled" if len(negative) == 1 else "unknown"
-            self.base = negative[0] if len(negative) == 1 else None
+            self.base = traced_learning_rate(optimizer)
+            self.mode = "unknown" if self.base is None else "scaled"
         self.value = self.base
 
     def check(self, value: Any) -> float:

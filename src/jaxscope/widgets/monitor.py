@@ -18,6 +18,7 @@ subshell) and ends after ``IDLE_EXIT`` seconds with nothing to do.
 
 from __future__ import annotations
 
+import collections
 import contextvars
 import itertools
 import threading
@@ -30,6 +31,7 @@ from . import protocol
 from .sync import SEND_LOCK
 
 ACK_TIMEOUT = 3.0      # seconds without an ack after which one more frame goes out
+IDLE_SHARE = 1.0       # after an ack that took t seconds, no frame goes out for IDLE_SHARE * t
 IDLE_EXIT = 5.0        # seconds with nothing to do after which the thread ends (a new one starts on demand)
 
 _monitors: "weakref.WeakKeyDictionary[Any, Monitor]" = weakref.WeakKeyDictionary()
@@ -48,15 +50,19 @@ class Slot:
         self.heard = False                      # a front end has answered this widget at least once
         self.sent_at = self.last_frame = -float("inf")
         self.frames = 0
+        self.round_trips: collections.deque = collections.deque(maxlen=64)   # seconds from ping to ack
         self.error: BaseException | None = None
 
-    def due_at(self, now: float) -> float:
-        """When this slot may next send a frame (inf: nothing to send)."""
+    def due_at(self, now: float, rest_until: float) -> float:
+        """When this slot may next send a frame (inf: nothing to send); ``rest_until``: the
+        browser's rest after its last ack (urgent frames do not wait for it)."""
         if self.pending_since is None:
             return float("inf")
         if self.awaiting is not None and self.heard and now - self.sent_at < ACK_TIMEOUT:
             return self.sent_at + ACK_TIMEOUT      # an ack wakes the loop earlier
-        return now if self.urgent else self.last_frame + self.interval
+        if self.urgent:
+            return now
+        return max(self.last_frame + self.interval, rest_until)
 
 
 class Monitor:
@@ -92,6 +98,7 @@ class Monitor:
         self._context: contextvars.Context | None = None
         self._context_on_subshell = False
         self._pings = itertools.count(1)
+        self._rest_until = -float("inf")     # the page's rest after its last ack (see IDLE_SHARE)
         self.closed = False
         self._unwatch = None if trainer is None else trainer.watch(self._on_event)
 
@@ -180,6 +187,12 @@ class Monitor:
         self.remember_context()
         with self._cond:
             slot.heard = True
+            if kind == "ack" and content.get("frame") == slot.awaiting:
+                # A browser that needed t seconds for the frame gets as long again to itself, so it
+                # is free to show a click's result (Pause) instead of always drawing our frames.
+                now = time.monotonic()
+                slot.round_trips.append(now - slot.sent_at)
+                self._rest_until = max(self._rest_until, now + IDLE_SHARE * min(now - slot.sent_at, ACK_TIMEOUT))
             if kind == "ready" or content.get("frame") == slot.awaiting:
                 slot.awaiting = None
             if kind == "ready":
@@ -212,9 +225,9 @@ class Monitor:
                 if self.closed or generation != self._generation:
                     self._cond.notify_all()
                     return
-                due = [slot for slot in self._slots if slot.due_at(now) <= now]
+                due = [slot for slot in self._slots if slot.due_at(now, self._rest_until) <= now]
                 if not (due or self._events or self._tasks):
-                    wake_at = min((slot.due_at(now) for slot in self._slots), default=float("inf"))
+                    wake_at = min((slot.due_at(now, self._rest_until) for slot in self._slots), default=float("inf"))
                     if wake_at == float("inf") and now - idle_since >= IDLE_EXIT:
                         self._thread = None
                         self._cond.notify_all()
@@ -251,7 +264,7 @@ class Monitor:
             sent = self._guard(slot, slot.feed.frame, snapshot, full)
             slot.last_frame = now
             slot.frames += 1
-            if sent and slot.pacer is not None and slot.heard:
+            if sent and slot.pacer is not None:   # pinged always; waited for once a front end answered
                 frame = next(self._pings)
                 with self._cond:
                     slot.awaiting, slot.sent_at = frame, time.monotonic()
