@@ -9,11 +9,12 @@ MODULES = [
     "jaxscope.datasets", "jaxscope.datasets.arguments", "jaxscope.datasets.chain", "jaxscope.datasets.duffing",
     "jaxscope.datasets.plane", "jaxscope.datasets.samples", "jaxscope.datasets.shapes", "jaxscope.datasets.traces",
     "jaxscope.inspect", "jaxscope.inspect.conv", "jaxscope.inspect.edit", "jaxscope.inspect.forward",
-    "jaxscope.inspect.neuron_maps", "jaxscope.inspect.probe", "jaxscope.widgets.diagram_messages",
+    "jaxscope.inspect.neuron_maps", "jaxscope.inspect.probe", "jaxscope.widgets.protocol",
     "jaxscope.views.network", "jaxscope.views.samples", "jaxscope.views.function_plot", "jaxscope.views.parity_plot",
     "jaxscope.views.output_map", "jaxscope.views.custom_view", "jaxscope.views.images", "jaxscope.views.png",
     "jaxscope.views.image_grid", "jaxscope.views.projection", "jaxscope.views.latent_scatter", "jaxscope.views.figures",
-    "jaxscope.views.refresher",
+    "jaxscope.widgets.monitor", "jaxscope.training.events", "jaxscope.training.commands", "jaxscope.training.samples",
+    "jaxscope.training.data_info",
 ]
 
 

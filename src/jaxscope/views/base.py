@@ -21,7 +21,7 @@ from ..widgets.monitor import Monitor
 from ..widgets.sync import SEND_LOCK
 from .network import Network
 
-INTERVAL = 0.5      # seconds: at most 2 redraws a second while training (see docs/design-notes.md)
+INTERVAL = 0.5      # seconds: at most 2 redraws a second while training (see docs/architecture.md)
 
 
 class View(ipywidgets.VBox):

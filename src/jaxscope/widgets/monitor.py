@@ -71,7 +71,7 @@ class Monitor:
     >>> monitor = Monitor(); frames = []
     >>> class Feed:
     ...     def frame(self, snapshot, full): frames.append(full); return False
-    >>> monitor.add(Feed(), interval=10.0); monitor.request(monitor.feeds[0], urgent=True)
+    >>> slot = monitor.add(Feed(), interval=10.0); monitor.request(monitor.feeds[0], urgent=True)
     >>> monitor.wait(5.0), frames
     (True, [False])
     """
