@@ -158,11 +158,24 @@ def test_an_add_of_two_layers_outputs_is_a_skip_to_the_next_layer():
     assert arch.skips == ((0, 2),)
 
 
-def test_a_layer_fed_by_an_older_output_is_a_skip():
+def test_a_layer_fed_by_an_older_output_than_the_previous_layer_s_is_a_skip():
+    params = {"w0": np.ones((2, 8)), "w1": np.ones((8, 8)), "w2": np.ones((8, 1)), "w3": np.ones((8, 1))}
+
+    def two_heads(p, x):
+        h0 = jnp.tanh(x @ p["w0"])
+        h1 = jnp.tanh(h0 @ p["w1"])
+        return (h0 @ p["w2"]) * (h1 @ p["w3"])
+
+    arch = architecture(params, apply=two_heads, input_shape=(2,))
+    assert [l.path for l in arch.layers] == ["w0", "w1", "w2", "w3"]
+    assert arch.skips == ((0, 2), (1, 3))
+
+
+def test_work_the_output_does_not_depend_on_is_not_drawn():
     params = {"w0": np.ones((2, 8)), "w1": np.ones((8, 8)), "w2": np.ones((8, 1))}
     arch = architecture(params, apply=lambda p, x: (jnp.tanh(x @ p["w0"]) @ p["w1"], x @ p["w0"] @ p["w2"])[1],
                         input_shape=(2,))
-    assert [l.path for l in arch.layers] == ["w0", "w2"]  # the unused branch is not drawn
+    assert [l.path for l in arch.layers] == ["w0", "w2"]
     assert arch.skips == ()
 
 

@@ -163,7 +163,7 @@ def test_nnx_tree_lists_every_param_leaf():
     ]
 
 
-def test_nnx_tracing_leaves_patched_functions_restored():
+def test_nnx_tracing_changes_no_library_function():
     before = (jax.nn.relu, jnp.tanh, nnx.relu, linen.avg_pool, jnp.reshape, nnx.Linear.__call__)
     architecture(CNN(nnx.Rngs(0)), input_shape=(14, 14, 3))
     assert (jax.nn.relu, jnp.tanh, nnx.relu, linen.avg_pool, jnp.reshape, nnx.Linear.__call__) == before

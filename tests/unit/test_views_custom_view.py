@@ -67,6 +67,24 @@ def test_following_a_trainer_gets_its_parameters_and_step_and_needs_no_apply():
     assert float(view.marks[""].y[2]) > 2.0  # it trained towards (1, 2, 3)
 
 
+def test_fn_gets_the_step_of_the_parameters_it_draws():
+    calls = []
+
+    def fn(p, step):
+        calls.append((step, np.asarray(p["w"]).tolist()))
+        return np.arange(3), np.asarray(p["w"])
+
+    trainer = scope.Trainer(params={"w": jnp.zeros(3)}, loss=lambda p, b: jnp.sum((p["w"] - b) ** 2),
+                            data=lambda key: jnp.array([1.0, 2.0, 3.0]), optimizer=0.1, strategy="step")
+    view = scope.views.CustomView(fn, trainer, interval=60)
+    before = trainer.snapshot()   # step 0; the display loop may draw a snapshot older than the trainer
+    trainer.run(10)
+    assert view.wait(10)
+    calls.clear()
+    assert view.frame(before, True)
+    assert calls == [(0, [0.0, 0.0, 0.0])] and view.drawn_step == 0
+
+
 def test_a_view_without_parameters_waits_for_a_trainer():
     view = scope.views.CustomView(heights)
     assert view.network is None and view.children == () and view.refreshes == 0

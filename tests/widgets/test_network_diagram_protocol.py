@@ -97,7 +97,8 @@ def test_weights_stream_while_training_at_most_ten_times_a_second_and_end_with_t
     versions = [c["version"] for c, _ in sent]
     assert len(sent) >= 3
     assert versions == sorted(set(versions))  # each message carries new weights
-    in_window = [t for t, (d, _) in zip(comm.times, comm.sent) if d.get("method") == "custom" and t >= start]
+    in_window = [t for t, (d, _) in zip(comm.times, comm.sent)
+                 if d.get("method") == "custom" and d["content"]["kind"] == "weights" and t >= start]
     assert len(in_window) <= elapsed / 0.1 + 3
     final = decode_weights(*sent[-1])
     expected = dense_weights(trainer.params, board.diagram.spec)
@@ -162,7 +163,7 @@ def test_an_edit_on_a_standalone_diagram_changes_its_params_and_redraws():
     comm = attach(diagram)
     from_front_end(diagram, {"v": 2, "kind": "edit", "layer": 1, "param": "weight", "i": 2, "j": 0, "value": 3})
     settle(diagram)   # answered at once; the display loop then draws the new weights
-    assert [c["kind"] for c, _ in comm.custom()] == ["edit_result", "weights", "activations"]
+    assert [c["kind"] for c, _ in comm.custom()] == ["edit_result", "weights", "activations", "ping"]
     assert comm.custom("edit_result")[0][0] == {"v": 2, "kind": "edit_result", "ok": True, "message": ""}
     assert float(diagram.params["weights"][1][0, 2]) == 3.0 and float(params["weights"][1][0, 2]) != 3.0
     (content, buffers), = comm.custom("weights")
@@ -218,6 +219,7 @@ def test_dashboard_edits_change_the_trainer_and_are_refused_while_it_runs(lesson
     assert board.diagram.editable is False
     from_front_end(board.diagram, {**edit, "value": 1.0})
     trainer.pause()
+    settle(board)
     assert comm.custom("edit_result")[-1][0] == {"v": 2, "kind": "edit_result", "ok": False,
                                                  "message": "pause training to edit weights"}
     assert board.diagram.editable is True

@@ -57,7 +57,6 @@ def architecture(
     course's stride 2 VALID (then stride 1) is tried against the size the dense part expects.
     Anything else gives `drawable=False`, a `reason` and the full parameter `tree`.
     """
-    from .from_apply import apply_architecture
     from .from_linen import count_params, is_linen_variables, linen_architecture, linen_layers
     from .from_nnx import nnx_architecture
     from .from_pytree import NotAChain, pytree_layers

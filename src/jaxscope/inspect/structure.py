@@ -136,6 +136,15 @@ class _Reader:
         sources = [self.source[v] for v in streams]
         if not found and not any(self.floating(v) for v in streams):
             return max(sources)  # integer / boolean work on the stream computes indices (token ids)
+        placed = self.owned(op, streams, sources, found)
+        if placed is not None:
+            return placed
+        if found or not self.traced.main.intersection(op.outputs):
+            return max(sources)  # statistics (a norm's variance) are no layer of their own
+        return self.unowned(op, streams, sources)
+
+    def owned(self, op, streams: list, sources: list, found: frozenset) -> int | None:
+        """A layer of the module that `op` runs in or takes parameters from (None: no such layer)."""
         last = len(self.layers) - 1
         is_open = last >= 0 and self.layers[last].activation is None and self.layers[last].kind not in PASSIVE
         scoped = self.scope_owner(op.scope) if self.scope_owner is not None and op.scope else None
@@ -148,16 +157,19 @@ class _Reader:
             owner = self.leaves[kernel].owner
             kind = self.owners[owner].kind if self.known(owner) else KERNEL_OPS[op.primitive]
             return self.open(op, streams[0], owner, kind, found, kernel)
-        if found:
-            owner = self.leaves[min(found)].owner
-            same = is_open and last in sources and self.layers[last].owner == owner
-            if same and (self.known(owner) or not found & self.claimed):
+        owners = {self.leaves[k].owner for k in found}
+        if len(owners) != 1:
+            return None  # no parameters, or an opaque loop (scan) over several modules
+        owner = owners.pop()
+        if is_open and last in sources and self.layers[last].owner == owner:
+            if self.known(owner) or not found & self.claimed:  # a plain pytree's bias: a fresh leaf
                 return self.extend(op, found)
-            if self.known(owner):
-                return self.open(op, streams[0], owner, self.owners[owner].kind, found)
-            return max(sources)
-        if not self.traced.main.intersection(op.outputs):
-            return max(sources)  # statistics (a norm's variance) are no layer of their own
+        if self.known(owner):
+            return self.open(op, streams[0], owner, self.owners[owner].kind, found)
+        return None
+
+    def unowned(self, op, streams: list, sources: list) -> int:
+        """Activations, pooling, flattening and skips: work on the stream without parameters."""
         name = activation_of(op, self.graph)
         if name is not None:
             return self.activate(op, streams[0], name)
@@ -215,7 +227,8 @@ class _Reader:
         else:
             number = self.counts.get(kind, 0)
             self.counts[kind] = number + 1
-            (name, path), params = self.name_unowned(kind, number, None if kernel is None else self.leaves[kernel]), None
+            name, path = self.name_unowned(kind, number, None if kernel is None else self.leaves[kernel])
+            params = None
         # a kernel sees its input as is; a norm or dropout may first work on statistics of it
         shape = self.sample.get(stream) if kernel is not None else self.output_of(self.source[stream])
         index = self.start(stream, _Building(name, kind, shape, self.out_shape(op), path, owner, params))

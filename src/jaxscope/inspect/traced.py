@@ -56,7 +56,8 @@ def trace(fn: Callable, leaves: Sequence, input_shape: Any) -> Traced:
               for b in BATCHES]
     first, second = graphs
     count = len(leaves)
-    same = [op.primitive for op in first.ops] == [op.primitive for op in second.ops] and first.shapes.keys() == second.shapes.keys()
+    same = ([op.primitive for op in first.ops] == [op.primitive for op in second.ops]
+            and first.shapes.keys() == second.shapes.keys())
     sample = {}
     for value, shape in first.shapes.items():
         if same:

@@ -45,6 +45,7 @@ class View(ipywidgets.VBox):
         self.refresh_cpu_seconds = 0.0  # CPU time of the refreshing thread in them (Python, numpy, sends)
         self._lock = threading.Lock()
         self._drawn: tuple | None = None          # (step, params version) last drawn
+        self.drawing_step = 0                     # the step of the parameters being drawn (CustomView's fn gets it)
         self.problem = ipywidgets.HTML(layout=ipywidgets.Layout(display="none"))
         self.problem.add_class("jaxscope-view-problem")
         self._ack = FrameAck()
@@ -137,6 +138,7 @@ class View(ipywidgets.VBox):
 
     def _redraw(self, model_or_params: Any, drawn: tuple | None) -> None:
         with self._lock:
+            self.drawing_step = drawn[0] if drawn is not None else 0   # the step of the parameters drawn
             started, cpu = time.perf_counter(), time.thread_time()
             data = self.compute(model_or_params)
             with SEND_LOCK:

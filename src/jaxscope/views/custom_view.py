@@ -85,7 +85,7 @@ class CustomView(View):
         self.children = [self.figure]
 
     def compute(self, model_or_params: Any) -> dict:
-        step = self.network.step() if self.network is not None else 0
+        step = self.drawing_step
         return {"series": _series(self.fn(model_or_params, step))}
 
     def draw(self, data: dict) -> None:

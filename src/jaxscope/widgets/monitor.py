@@ -285,7 +285,7 @@ class Monitor:
                     except Exception:
                         pass
             return False
-        if slot is not None and fn is getattr(slot.feed, "frame", None) and slot.error is not None:
+        if slot is not None and fn == getattr(slot.feed, "frame", None) and slot.error is not None:
             slot.error = None
             show = getattr(slot.feed, "on_error", None)
             if show is not None:
