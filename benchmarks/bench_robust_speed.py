@@ -36,7 +36,7 @@ def measure(rounds: int, steps: int) -> dict:
     from baselines import scan_loop
     from models import MLP
 
-    model = MLP()
+    model = MLP
     scan = scan_loop(model, steps_per_call=100)
     trainer = scope.Trainer(params=model.init_params(jax.random.key(0)), loss=model.loss,
                             data=model.make_batch, optimizer=model.optimizer)
