@@ -14,7 +14,11 @@ MODULES = [
     "jaxscope.views.output_map", "jaxscope.views.custom_view", "jaxscope.views.images", "jaxscope.views.png",
     "jaxscope.views.image_grid", "jaxscope.views.projection", "jaxscope.views.latent_scatter", "jaxscope.views.figures",
     "jaxscope.widgets.monitor", "jaxscope.training.events", "jaxscope.training.commands", "jaxscope.training.samples",
-    "jaxscope.training.data_info",
+    "jaxscope.training.data_info", "jaxscope.training.optimizer", "jaxscope.nnx_modules", "jaxscope.training.arguments",
+    "jaxscope.inspect.jaxpr_graph", "jaxscope.inspect.activations", "jaxscope.inspect.traced",
+    "jaxscope.inspect.structure", "jaxscope.inspect.from_apply", "jaxscope.inspect.from_nnx",
+    "jaxscope.inspect.from_linen", "jaxscope.inspect.from_pytree", "jaxscope.inspect.nnx_input",
+    "jaxscope.inspect.spec", "jaxscope.inspect.tree", "jaxscope.inspect.chain", "jaxscope.inspect.dense",
 ]
 
 

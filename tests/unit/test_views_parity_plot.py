@@ -163,7 +163,7 @@ def test_names_of_the_wrong_length_and_an_output_count_that_differs_from_the_tar
     (dict(params={}, apply=lambda p, x: x, data=np.zeros(3)), ValueError,
      r"data: a view needs batches \(x, y, ...\) of inputs and targets; got ndarray"),
     (dict(params={}, apply=lambda p, x: x, validation=(np.zeros((3, 1)), np.zeros(4))), ValueError,
-     r"validation: x and y must share a leading sample axis; got shapes \[\(3, 1\), \(4,\)\]"),
+     r"validation: all arrays must hold the same number of samples \(leading axis\); got lengths \[3, 4\]"),
     (dict(params={}, apply=lambda p, x: x, data=(np.zeros((3, 1)), np.zeros(3)), show="validation"), ValueError,
      r"show='validation' but there is no validation data"),
     (dict(params={}, apply=lambda p, x: x, validation=(np.zeros((3, 1)), np.zeros(3)), show="training"), ValueError,

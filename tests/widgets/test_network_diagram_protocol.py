@@ -7,6 +7,7 @@ import time
 import jax
 import jax.numpy as jnp
 import numpy as np
+import pytest
 
 import jaxscope as scope
 from course_models import init_mlp, mlp_batch
@@ -223,4 +224,19 @@ def test_dashboard_edits_change_the_trainer_and_are_refused_while_it_runs(lesson
     assert comm.custom("edit_result")[-1][0] == {"v": 2, "kind": "edit_result", "ok": False,
                                                  "message": "pause training to edit weights"}
     assert board.diagram.editable is True
+    assert float(trainer.params["biases"][2][0]) != 1.0
+
+
+def test_an_edit_from_code_on_a_dashboard_diagram_changes_the_trainer_before_returning(lesson2):
+    trainer = scope.Trainer(**lesson2, apply=lambda p, x: mlp_batch(x, p))
+    board = trainer.show()
+    board.diagram.edit(layer=2, param="bias", i=0, value=-5.0)
+    assert float(trainer.params["biases"][2][0]) == -5.0
+    assert trainer.message.startswith("set dense_2 bias [0] = -5 · loss now ")
+    trainer.start()
+    try:
+        with pytest.raises(RuntimeError, match="pause"):
+            board.diagram.edit(layer=2, param="bias", i=0, value=1.0)
+    finally:
+        trainer.pause()
     assert float(trainer.params["biases"][2][0]) != 1.0

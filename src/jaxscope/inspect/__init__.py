@@ -18,17 +18,11 @@ from __future__ import annotations
 from .dense import dense_weights
 from .spec import Architecture, Layer, ParamEntry, replace
 from .tree import param_tree
+from ..nnx_modules import is_nnx_module  # re-exported: inspect's callers use it
 
 __all__ = ["Architecture", "Layer", "ParamEntry", "architecture", "dense_weights"]
 
 
-def is_nnx_module(obj) -> bool:
-    """True for a flax.nnx Module (False when flax is not installed)."""
-    try:
-        from flax import nnx
-    except ImportError:
-        return False
-    return isinstance(obj, nnx.Module)
 
 
 def architecture(

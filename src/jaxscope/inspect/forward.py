@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from ..nnx_modules import merged_for_eval
 from .tree import leaf_indices
 
 
@@ -38,9 +39,7 @@ class Forward:
             graphdef = nnx.graphdef(model_or_params)
 
             def run_module(tree, x):
-                model = nnx.merge(graphdef, *tree)
-                model.eval()
-                return model(x)
+                return merged_for_eval(graphdef, *tree)(x)
 
             self.apply = run_module
         elif apply is not None:

@@ -19,6 +19,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .arguments import check_strategy
 from .step import TrainState
 
 MAX_CHUNK = 8192
@@ -196,9 +197,7 @@ def choose_chunk(step: Callable, names: tuple[str, ...], state: TrainState, lr_s
     faster outside a loop (convolutions), so both are timed on a throwaway copy of the state.
     Returns ``(chunk, seconds_per_step)``.
     """
-    if strategy not in ("auto", "loop", "step"):
-        raise ValueError(f"strategy must be 'auto', 'loop' or 'step'; got {strategy!r}")
-    if strategy == "step":
+    if check_strategy(strategy) == "step":
         chunk = StepChunk(step, names)
         return chunk, seconds_per_step(chunk, state, lr_scale, 4)
     loop = LoopChunk(step, names)

@@ -12,6 +12,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .samples import check_arrays
+
 
 class GeneratedData:
     """``data(key) -> batch``: fresh simulated data every step, generated in the compiled chunk."""
@@ -31,21 +33,7 @@ class GeneratedData:
 
 
 def _check_arrays(arrays: Any, argument: str) -> tuple:
-    if not isinstance(arrays, (tuple, list)) or not arrays:
-        raise TypeError(f"{argument} must be a callable key -> batch or a tuple of arrays (x, y, ...); "
-                        f"got {type(arrays).__name__}")
-    lengths = []
-    for i, a in enumerate(arrays):
-        shape = np.shape(a)
-        if not shape:
-            raise ValueError(f"{argument}[{i}] must be an array with a leading sample axis; got a scalar")
-        lengths.append(shape[0])
-    if len(set(lengths)) != 1:
-        raise ValueError(f"{argument}: all arrays must hold the same number of samples (leading axis); "
-                         f"got lengths {lengths}")
-    if lengths[0] == 0:
-        raise ValueError(f"{argument}: the arrays hold no samples")
-    return tuple(jnp.asarray(a) for a in arrays)
+    return tuple(jnp.asarray(a) for a in check_arrays(arrays, argument))
 
 
 class ArrayData:

@@ -12,13 +12,7 @@ from typing import Any
 import jax
 import numpy as np
 
-
-def _is_nnx_module(obj: Any) -> bool:
-    try:
-        from flax import nnx
-    except ImportError:  # flax is a dependency, but keep plain pytrees usable without it
-        return False
-    return isinstance(obj, nnx.Module)
+from ..nnx_modules import is_nnx_module, merged_for_eval
 
 
 def _copy_leaves(tree):
@@ -87,9 +81,7 @@ class NnxAdapter:
 
     def eval_view(self, trainable: Any, rest: Any) -> Any:
         """The module in evaluation mode (dropout off, running batch statistics)."""
-        module = self._nnx.merge(self.graphdef, *_rebuilt((trainable, rest)))
-        module.eval()
-        return module
+        return merged_for_eval(self.graphdef, *_rebuilt((trainable, rest)))
 
     def rest_after(self, view: Any, rest: Any) -> Any:
         """Non-parameter state (batch stats, RNG counts) after the loss ran on the module."""
@@ -107,6 +99,6 @@ def adapter_for(params: Any):
     """The adapter for ``params``: an nnx.Module or a pytree of arrays."""
     if params is None:
         raise ValueError("params is required: a pytree of arrays or a flax.nnx.Module")
-    if _is_nnx_module(params):
+    if is_nnx_module(params):
         return NnxAdapter(params)
     return PytreeAdapter(params)

@@ -17,16 +17,32 @@ import numpy as np
 MAX_CALLS = 64      # a generator is called at most this often to fill a sample set
 
 
+def check_arrays(arrays: Any, argument: str) -> tuple:
+    """``arrays`` (x, y, ...) unchanged when each has a leading sample axis of one common, non-zero
+    length; else an error naming ``argument`` (the one check of array tuples: data, validation, views)."""
+    if not isinstance(arrays, (tuple, list)) or not arrays:
+        raise TypeError(f"{argument} must be a callable key -> batch or a tuple of arrays (x, y, ...); "
+                        f"got {type(arrays).__name__}")
+    lengths = []
+    for i, a in enumerate(arrays):
+        shape = np.shape(a)
+        if not shape:
+            raise ValueError(f"{argument}[{i}] must be an array with a leading sample axis; got a scalar")
+        lengths.append(shape[0])
+    if len(set(lengths)) != 1:
+        raise ValueError(f"{argument}: all arrays must hold the same number of samples (leading axis); "
+                         f"got lengths {lengths}")
+    if lengths[0] == 0:
+        raise ValueError(f"{argument}: the arrays hold no samples")
+    return tuple(arrays)
+
+
 def as_sample_tuple(batch: Any, argument: str) -> tuple[np.ndarray, ...]:
-    """``batch`` as numpy arrays (x, y, ...) sharing a leading sample axis, or a ValueError naming ``argument``."""
+    """``batch`` as numpy arrays (x, y, ...) sharing a leading sample axis, or an error naming ``argument``."""
     if not isinstance(batch, (tuple, list)) or len(batch) < 2:
         raise ValueError(f"{argument}: a view needs batches (x, y, ...) of inputs and targets; "
                          f"got {type(batch).__name__}")
-    arrays = tuple(np.asarray(a) for a in batch)
-    if any(a.ndim == 0 for a in arrays) or len({len(a) for a in arrays}) != 1:
-        raise ValueError(f"{argument}: x and y must share a leading sample axis; "
-                         f"got shapes {[a.shape for a in arrays]}")
-    return arrays
+    return tuple(np.asarray(a) for a in check_arrays(batch, argument))
 
 
 def take_samples(data: Any, count: int | None, key: Any = None, argument: str = "data") -> tuple[np.ndarray, ...]:

@@ -16,6 +16,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .arguments import check_strategy
+from .arguments import positive_int as _positive_int
 from .commands import Command
 from .data_info import DataInfo
 from .data_source import data_source
@@ -29,14 +31,6 @@ from .snapshot import Snapshot
 from .step import TrainState, build_step, initial_best
 
 STATUSES = ("idle", "compiling", "running", "paused", "done", "diverged", "error")
-
-
-def _positive_int(value: Any, name: str, allow_zero: bool = False) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer; got {type(value).__name__}")
-    if value < 0 or (value == 0 and not allow_zero):
-        raise ValueError(f"{name} must be {'non-negative' if allow_zero else 'positive'}; got {value}")
-    return int(value)
 
 
 class Trainer:
@@ -71,9 +65,7 @@ class Trainer:
             raise TypeError(f"apply must be a function apply(params, x) -> outputs; got {type(apply).__name__}")
         self.apply = apply
         self._adapter = adapter_for(params)
-        if strategy not in ("auto", "loop", "step"):
-            raise ValueError(f"strategy must be 'auto', 'loop' or 'step'; got {strategy!r}")
-        self._strategy_request = strategy
+        self._strategy_request = check_strategy(strategy)
         self._eval_every = _positive_int(eval_every, "eval_every")
         self._seed = _positive_int(seed, "seed", allow_zero=True)
         self._key_train, data_key, val_key = jax.random.split(jax.random.key(self._seed), 3)

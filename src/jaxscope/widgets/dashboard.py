@@ -30,8 +30,9 @@ def diagram_for(trainer: Any, monitor: Monitor):
     return diagram
 
 
-def edit_trainer(trainer: Any, diagram: Any, edit: dict, reply: Callable[[bool, str], None]) -> None:
-    """Hand a diagram edit to the trainer's driver; answer the front end once it was applied."""
+def edit_trainer(trainer: Any, diagram: Any, edit: dict, reply: Callable[[bool, str], None] | None) -> None:
+    """Hand a diagram edit to the trainer's driver; answer the front end (``reply``) once it was
+    applied, or, called from code (``reply`` None), wait for it and raise what refused it."""
     from ..inspect.edit import edited
 
     layer = diagram.spec.layers[edit["layer"]].name
@@ -41,8 +42,11 @@ def edit_trainer(trainer: Any, diagram: Any, edit: dict, reply: Callable[[bool, 
         error = command.error
         diagram.monitor.post(lambda: reply(error is None, "" if error is None else str(error)))
 
-    trainer.edit(lambda params: edited(params, diagram.spec, **edit), note=f"set {layer} {what} = {edit['value']:.4g}",
-                 wait=False, on_done=answered)
+    change, note = (lambda params: edited(params, diagram.spec, **edit)), f"set {layer} {what} = {edit['value']:.4g}"
+    if reply is None:
+        trainer.edit(change, note=note)
+    else:
+        trainer.edit(change, note=note, wait=False, on_done=answered)
 
 
 def check_views(views: Any) -> list:

@@ -25,8 +25,9 @@ from .sync import SEND_LOCK, LockedStateMixin, reject_unknown
 FRAME_INTERVAL = 0.1  # seconds: the diagram redraws at most 10 times a second
 
 # edit_handler(edit, reply) applies one edit (layer=, param=, i=, j=, value=), now or later, and
-# calls reply(ok, message) once it is done or refused.
-EditHandler = Callable[[dict, Callable[[bool, str], None]], None]
+# calls reply(ok, message) once it is done or refused; with reply None (a call from code) it applies
+# the edit before returning and raises what refuses it.
+EditHandler = Callable[[dict, Callable[[bool, str], None] | None], None]
 
 
 def with_traced_activations(spec, maps: NeuronMaps, params_or_module: Any):
@@ -147,8 +148,12 @@ class NetworkDiagram(LockedStateMixin, anywidget.AnyWidget):
                 self.send(*maps)
 
     def edit(self, *, layer: int, param: str, i: int, j: int | None = None, value: float) -> None:
-        """Set kernel[i, j] (input neuron i -> output neuron j) or bias[i] of dense layer ``layer``."""
+        """Set kernel[i, j] (input neuron i -> output neuron j) or bias[i] of dense layer ``layer``
+        (in a dashboard: the trainer's parameters, applied before this returns)."""
         change = dict(layer=layer, param=param, i=i, j=j, value=value)
+        if self.edit_handler is not None:
+            self.edit_handler(change, None)
+            return
         if is_nnx_module(self._source):  # the user's module, updated in place
             from flax import nnx
 
@@ -166,7 +171,7 @@ class NetworkDiagram(LockedStateMixin, anywidget.AnyWidget):
                 if self.edit_handler is not None:   # e.g. the trainer's: applied by its driver, answered later
                     self.edit_handler(change, self._reply)
                     return
-                self.edit(**change)
+                self.edit(**change)   # a standalone diagram: its own parameters, now
             except (ValueError, TypeError) as why:
                 self._reply(False, str(why))
                 return
