@@ -31,7 +31,8 @@ from . import protocol
 from .sync import SEND_LOCK
 
 ACK_TIMEOUT = 3.0      # seconds without an ack after which one more frame goes out
-IDLE_SHARE = 1.0       # after an ack that took t seconds, no frame goes out for IDLE_SHARE * t
+IDLE_SHARE = 1.0       # after an ack that took t seconds, no frame goes out for IDLE_SHARE * (t - FREE_TRIP)
+FREE_TRIP = 0.1        # seconds of a round trip that are not the page being busy (two animation frames, the network)
 IDLE_EXIT = 5.0        # seconds with nothing to do after which the thread ends (a new one starts on demand)
 
 _monitors: "weakref.WeakKeyDictionary[Any, Monitor]" = weakref.WeakKeyDictionary()
@@ -192,7 +193,8 @@ class Monitor:
                 # is free to show a click's result (Pause) instead of always drawing our frames.
                 now = time.monotonic()
                 slot.round_trips.append(now - slot.sent_at)
-                self._rest_until = max(self._rest_until, now + IDLE_SHARE * min(now - slot.sent_at, ACK_TIMEOUT))
+                busy = min(now - slot.sent_at, ACK_TIMEOUT) - FREE_TRIP
+                self._rest_until = max(self._rest_until, now + IDLE_SHARE * busy)
             if kind == "ready" or content.get("frame") == slot.awaiting:
                 slot.awaiting = None
             if kind == "ready":
