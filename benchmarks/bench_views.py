@@ -5,13 +5,15 @@ Rows (each `n` steps, `start(n)` + `wait()` unless said otherwise):
 
 - **(d)** `Trainer.run(n)`, nothing shown;
 - **(e)** `trainer.show(diagram=False)`: controls and loss chart;
-- **(v)** the same plus three views at their defaults (<= 2 Hz, 256 samples). Lesson 2 (MLP
+- **(v)** the whole dashboard: the same plus the network diagram (<= 10 Hz; lesson 2 with every
+  neuron's map) and three views at their defaults (<= 2 Hz, 256 samples). Lesson 2 (MLP
   1-30-20-1, fresh batches of 32): FunctionPlot (400 points), ParityPlot, LatentScatter (the 20-unit
   layer, PCA). Lesson 3 (MLP 50-100-3 on Duffing curves generated in the loop): ParityPlot (3
   panels), LatentScatter (100 units, PCA), CustomView (one curve's prediction).
 
 Every widget's comm (bqplot marks and scales included) JSON-encodes each message as the kernel
-would (no socket). Target: (v) >= 0.9 x (e).
+would (no socket); no front end answers pings, so flow control does not hold frames back. Targets
+(issue 9): (v) >= 0.95 x (d).
 
     python benchmarks/bench_views.py [--seconds 3] [--repeats 5]
 """
@@ -67,7 +69,7 @@ def trainers(params, loss, data, views):
     for row in ("d", "e", "v"):
         trainer = scope.Trainer(params=params, loss=loss, data=data, optimizer=optax.adam(1e-3), apply=apply)
         if row != "d":
-            trainer._board = trainer.show(diagram=False, views=views() if row == "v" else None)
+            trainer._board = trainer.show(diagram=row == "v", views=views() if row == "v" else None)
         trainer.run(200)  # compile
         made[row] = trainer
     serialise_everything()
@@ -98,7 +100,7 @@ def main() -> None:
             n = max(view.refreshes, 1)
             print(f"    {type(view).__name__:<14} {view.refreshes:4d} refreshes ({view.refreshes / total:.1f}/s), "
                   f"{view.refresh_cpu_seconds / n * 1e3:.2f} ms CPU each ({view.refresh_seconds / n * 1e3:.1f} ms "
-                  "wall, on the view's thread)")
+                  "wall, on the display loop)")
 
 
 if __name__ == "__main__":

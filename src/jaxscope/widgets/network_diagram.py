@@ -22,7 +22,7 @@ from .monitor import Monitor
 from .protocol import activations_message, edit_result, parse_edit, weights_message
 from .sync import SEND_LOCK, LockedStateMixin, reject_unknown
 
-FRAME_INTERVAL = 0.1  # seconds: the diagram redraws at most 10 times a second
+FRAME_INTERVAL = 0.2  # seconds: the diagram redraws at most 5 times a second
 
 # edit_handler(edit, reply) applies one edit (layer=, param=, i=, j=, value=), now or later, and
 # calls reply(ok, message) once it is done or refused; with reply None (a call from code) it applies
