@@ -155,5 +155,5 @@ def test_every_declared_metric_is_an_empty_array_before_the_first_step():
     trainer = scope.Trainer(params={"w": jnp.zeros(2)},
                             loss=lambda p, b: (jnp.sum((p["w"] - b) ** 2), {"norm": jnp.sum(p["w"] ** 2)}),
                             data=lambda key: jnp.ones(2), validation=lambda key: jnp.ones(2), optimizer=0.1)
-    for name in ("loss", "norm", "val_loss", "val_norm"):
+    for name in ("loss", "norm", "val_loss", "val_norm", "learning_rate"):
         assert trainer.history[name].shape == (0,) and trainer.history.steps_of(name).shape == (0,)

@@ -130,3 +130,20 @@ def test_closing_the_dashboard_stops_background_training(lesson2):
     trainer.wait(30)
     assert trainer.status == "paused"
     assert len(trainer._events) == 0   # nothing watches it any more
+
+
+def test_a_frame_waits_for_the_ack_of_the_previous_one_and_a_poll_does_not(dashboard):
+    trainer, chart = dashboard.trainer, dashboard.loss_chart
+    from_front_end(chart, {"v": 2, "kind": "ready"})        # a page shows the chart: flow control on
+    settle(dashboard)
+    (ping, _), = chart.comm.custom("ping")
+    sent = len(chart.comm.custom("points"))
+    trainer.run(20)
+    assert not dashboard.monitor.wait(0.5)                     # the chart's frame is held back for the ack
+    assert dashboard.monitor.slot(chart).awaiting == ping["frame"] and len(chart.comm.custom("points")) == sent
+    from_front_end(chart, {"v": 2, "kind": "ack", "frame": ping["frame"]})
+    wait_until(lambda: len(chart.comm.custom("points")) == sent + 1)
+    assert len(chart.comm.custom("ping")) == 2                 # and the new frame waits for its own ack
+    trainer.run(20)
+    from_front_end(dashboard.controls, {"v": 2, "kind": "poll"})   # a page that missed pushes asks
+    wait_until(lambda: len(chart.comm.custom("points")) == sent + 2)

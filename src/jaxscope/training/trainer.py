@@ -108,7 +108,7 @@ class Trainer:
         self._params_version += 1
         self.error = None
         self.history.clear()
-        self.history.declare(self._names)
+        self.history.declare(self._names + (("learning_rate",) if self._lr.value is not None else ()))
 
     # ---- what users read ----------------------------------------------------------------
     @property

@@ -154,9 +154,11 @@ class Monitor:
                 self._wake()
 
     def poll(self) -> None:
-        """A front end missed pushes: send every feed a frame now."""
+        """A front end missed pushes (it asks: so it is not busy): send every feed a frame now,
+        without waiting for acks that may have been lost with them."""
         with self._cond:
             for slot in self._slots:
+                slot.awaiting = None
                 self._mark(slot, urgent=True, full=False)
             self._wake()
 
