@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import os
 
-import nbformat
 import pytest
 
-from .notebook_page import NotebookPage
 from .test_quickstart import pause_latency
-from .test_views import DASHBOARD, DOTS, EXAMPLES, VIEWS, wait_status
+from .test_views import DASHBOARD, DOTS, VIEWS, run_lesson, wait_status
 
 pytestmark = pytest.mark.timeout(600)
 RATES = [float(r) for r in os.environ.get("JAXSCOPE_THROTTLE_RATES", "4").split(",")]
@@ -43,17 +41,9 @@ COUNT_FRAMES = """([dots, seconds]) => new Promise((resolve) => {
 
 def test_lesson3_views_keep_moving_and_pause_lands_within_a_second_in_a_throttled_browser(
         jupyter_server_factory, browser_page, add_notebook, tmp_path):
-    server = jupyter_server_factory(ui="lab", env={"JAXSCOPE_EXAMPLE_STEPS": "200"})
-    page, log = browser_page
-    nb = NotebookPage(page, server, log)
-    notebook = nbformat.read(EXAMPLES / "lesson3_duffing_curves.ipynb", as_version=4)
-    notebook.cells.append(nbformat.v4.new_code_cell(PROBE))
-    probe = len(notebook.cells) - 1
-    nbformat.write(notebook, tmp_path / "lesson3_duffing_curves.ipynb")
-    nb.open(add_notebook(server, tmp_path / "lesson3_duffing_curves.ipynb"))
-    nb.run_all()
-    nb.wait_all_done(timeout=300)
-    nb.wait_widgets_rendered()
+    nb, probe = run_lesson(jupyter_server_factory, browser_page, add_notebook, tmp_path,
+                           "lesson3_duffing_curves", PROBE)
+    page = nb.page
     nb.wait_until(f"return document.querySelectorAll('{VIEWS}').length === 2", "two views in the dashboard")
     board = page.locator(DASHBOARD).first
     cdp = page.context.new_cdp_session(page)

@@ -31,12 +31,21 @@ print('kernel R2', ' '.join(f'{v:.3f}' for v in r2), 'step', trainer.current_ste
 """
 
 
-def lesson3_with_probe(tmp_path) -> tuple[Path, int]:
-    nb = nbformat.read(EXAMPLES / "lesson3_duffing_curves.ipynb", as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(R2_PROBE))
-    path = tmp_path / "lesson3_duffing_curves.ipynb"
-    nbformat.write(nb, path)
-    return path, len(nb.cells) - 1
+def run_lesson(jupyter_server_factory, browser_page, add_notebook, tmp_path, name: str,
+               probe: str) -> tuple[NotebookPage, int]:
+    """examples/<name>.ipynb at 200 steps with ``probe`` appended as its last cell, run to the end in
+    JupyterLab with its widgets rendered: the page and the probe cell's index."""
+    server = jupyter_server_factory(ui="lab", env={"JAXSCOPE_EXAMPLE_STEPS": "200"})
+    page, log = browser_page
+    nb = NotebookPage(page, server, log)
+    notebook = nbformat.read(EXAMPLES / f"{name}.ipynb", as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell(probe))
+    nbformat.write(notebook, tmp_path / f"{name}.ipynb")
+    nb.open(add_notebook(server, tmp_path / f"{name}.ipynb"))
+    nb.run_all()
+    nb.wait_all_done(timeout=300)
+    nb.wait_widgets_rendered()
+    return nb, len(notebook.cells) - 1
 
 
 def wait_status(nb: NotebookPage, status: str, timeout: float = 30) -> None:
@@ -47,14 +56,9 @@ def wait_status(nb: NotebookPage, status: str, timeout: float = 30) -> None:
 
 def test_lesson3_parity_plot_moves_while_training_stops_when_paused_and_the_brush_shows_curves(
         jupyter_server_factory, browser_page, add_notebook, tmp_path):
-    server = jupyter_server_factory(ui="lab", env={"JAXSCOPE_EXAMPLE_STEPS": "200"})
-    page, log = browser_page
-    nb = NotebookPage(page, server, log)
-    source, probe = lesson3_with_probe(tmp_path)
-    nb.open(add_notebook(server, source))
-    nb.run_all()
-    nb.wait_all_done(timeout=300)
-    nb.wait_widgets_rendered()
+    nb, probe = run_lesson(jupyter_server_factory, browser_page, add_notebook, tmp_path,
+                           "lesson3_duffing_curves", R2_PROBE)
+    page = nb.page
     board = page.locator(DASHBOARD).first
 
     # Two views in the dashboard: the parity plot (3 panels of 512 validation points) and the latent scatter
@@ -128,17 +132,9 @@ print('patience', trainer.early_stopping, 'status', trainer.status, 'step', trai
 
 def test_overfitting_early_stopping_checkbox_stops_training_and_restores_the_best_parameters(
         jupyter_server_factory, browser_page, add_notebook, tmp_path):
-    server = jupyter_server_factory(ui="lab", env={"JAXSCOPE_EXAMPLE_STEPS": "200"})
-    page, log = browser_page
-    nb = NotebookPage(page, server, log)
-    notebook = nbformat.read(EXAMPLES / "lesson3_overfitting.ipynb", as_version=4)
-    notebook.cells.append(nbformat.v4.new_code_cell(PATIENCE_PROBE))
-    probe = len(notebook.cells) - 1
-    nbformat.write(notebook, tmp_path / "lesson3_overfitting.ipynb")
-    nb.open(add_notebook(server, tmp_path / "lesson3_overfitting.ipynb"))
-    nb.run_all()
-    nb.wait_all_done(timeout=300)
-    nb.wait_widgets_rendered()
+    nb, probe = run_lesson(jupyter_server_factory, browser_page, add_notebook, tmp_path,
+                           "lesson3_overfitting", PATIENCE_PROBE)
+    page = nb.page
     board = page.locator(DASHBOARD).first
     chart = board.locator('[data-testid="loss-chart"]')
 

@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 import jax
 
-from .spec import Architecture
+from .spec import Architecture, from_structure
 from .structure import Leaf, read_structure
 from .traced import trace
 from .tree import join_path, leaf_shape, param_tree
@@ -43,12 +43,5 @@ def apply_architecture(params: Any, apply: Callable, *, input_shape) -> Architec
     structure = read_structure(trace(forward, [value for _, value in flat], input_shape), leaves,
                                name_unowned=name_by_kind)
     tree = param_tree(params)
-    return Architecture(
-        layers=structure.layers,
-        skips=structure.skips,
-        total_params=sum(entry.count for entry in tree),
-        drawable=bool(structure.layers),
-        reason="" if structure.layers else "apply(params, x) multiplies the input by no parameter",
-        tree=tree,
-        orientation=structure.orientation or "in_out",
-    )
+    return from_structure(structure, tree, sum(entry.count for entry in tree),
+                          "apply(params, x) multiplies the input by no parameter", structure.orientation)

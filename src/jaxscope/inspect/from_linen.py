@@ -17,7 +17,7 @@ from collections.abc import Mapping
 
 import jax
 
-from .spec import Architecture, make_layer
+from .spec import Architecture, from_structure, make_layer
 from .structure import Leaf, Owner, read_structure
 from .traced import trace
 from .tree import join_path, leaf_shape, param_tree, raw_key
@@ -183,14 +183,7 @@ def linen_architecture(variables, module, *, input_shape) -> Architecture:
     traced = trace(forward, [value for _, value in flat], input_shape)
     structure = read_structure(traced, leaves, owners, scope_resolver(module, owners))
     tree = param_tree(variables)
-    return Architecture(
-        layers=structure.layers,
-        skips=structure.skips,
-        total_params=count_params(tree),
-        drawable=bool(structure.layers),
-        reason="" if structure.layers else "the forward pass called no recognised layer",
-        tree=tree,
-    )
+    return from_structure(structure, tree, count_params(tree), "the forward pass called no recognised layer")
 
 
 def count_params(tree) -> int:

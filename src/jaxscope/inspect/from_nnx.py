@@ -19,7 +19,7 @@ import math
 import jax
 
 from .nnx_input import infer_input_shape
-from .spec import Architecture, ParamEntry
+from .spec import Architecture, ParamEntry, from_structure
 from .structure import Leaf, Owner, read_structure
 from .traced import trace
 from .tree import join_path, raw_key
@@ -107,14 +107,8 @@ def nnx_architecture(model, *, input_shape=None) -> Architecture:
 
     def read(shape):
         structure = read_structure(trace(forward, [value for _, value in flat], shape), leaves, owners)
-        return Architecture(
-            layers=structure.layers,
-            skips=structure.skips,
-            total_params=sum(entry.count for entry in tree),
-            drawable=bool(structure.layers),
-            reason="" if structure.layers else "the forward pass called no recognised layer",
-            tree=tree,
-        )
+        return from_structure(structure, tree, sum(entry.count for entry in tree),
+                              "the forward pass called no recognised layer")
 
     if input_shape is None:
         return infer_input_shape(model, read)

@@ -104,3 +104,12 @@ def make_layer(name, kind, input_shape, output_shape, params=None, activation=No
 
 def replace(obj: Any, **changes) -> Any:
     return dataclasses.replace(obj, **changes)
+
+
+def from_structure(structure, tree: tuple, total_params: int, empty_reason: str,
+                   orientation: str | None = None) -> Architecture:
+    """The Architecture of a traced forward: its structure's layers and skips, the parameter tree;
+    ``empty_reason`` says why nothing can be drawn when no layer was found."""
+    return Architecture(layers=structure.layers, skips=structure.skips, total_params=total_params,
+                        drawable=bool(structure.layers), reason="" if structure.layers else empty_reason,
+                        tree=tree, orientation=orientation or "in_out")

@@ -136,7 +136,6 @@ class Trainer:
         >>> snap = trainer.snapshot(); snap.step == trainer.current_step   # doctest: +SKIP
         True
         """
-        driver = self._driver
         with self._lock:
             return Snapshot(step=self._step, status=self._status, message=self.message,
                             learning_rate=self._lr.value, best_step=self.best_step,

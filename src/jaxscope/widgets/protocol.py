@@ -19,6 +19,9 @@ import numpy as np
 from ..training import STATUSES  # the trainer's status names travel as they are
 
 VERSION = 2
+__all__ = ["COMMAND_ACTIONS", "KERNEL_SHELLS", "MESSAGE_KINDS", "SET_NAMES", "STATUSES", "VERSION", "activations_message",
+           "decode_points", "edit_result", "message_kind", "parse_edit", "ping_message", "points_message",
+           "ready_ack_message", "weights_message"]
 
 MESSAGE_KINDS = ("ack", "activations", "command", "edit", "edit_result", "ping", "points", "poll", "ready",
                  "ready_ack", "set", "weights")
