@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .data_source import ArrayData
+from .data_source import ArrayData, NoData
 from .samples import take_samples
 
 SAMPLE_KEYS = {"training": 4321, "validation": 8765}   # fixed: views show the same samples every time
@@ -45,8 +45,10 @@ class DataInfo:
 
     @property
     def kind(self) -> str:
-        """``"arrays"`` (a fixed data set, shuffled epochs) or ``"generator"`` (``key -> batch``,
-        generated inside the compiled loop)."""
+        """``"arrays"`` (a fixed data set, in epochs), ``"generator"`` (``key -> batch``, generated
+        inside the compiled loop) or ``"none"`` (``data=None``: the loss needs no batch)."""
+        if isinstance(self._source, NoData):
+            return "none"
         return "arrays" if isinstance(self._source, ArrayData) else "generator"
 
     @property
@@ -93,7 +95,7 @@ class DataInfo:
         if which not in SAMPLE_KEYS:
             raise ValueError(f"which must be 'training' or 'validation'; got {which!r}")
         source = self._source if which == "training" else self._validation
-        if source is None:
+        if source is None or isinstance(source, NoData):
             return None
         data = source.arrays if isinstance(source, ArrayData) else source.fn
         key = jax.random.key(SAMPLE_KEYS[which]) if key is None else key

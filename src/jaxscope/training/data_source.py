@@ -32,6 +32,20 @@ class GeneratedData:
         return self.fn(key)
 
 
+class NoData:
+    """``data=None``: the loss needs no batch (it gets ``None``), e.g. an energy of the parameters
+    alone or a loss that draws its own samples from its key."""
+
+    def init_state(self) -> Any:
+        return ()
+
+    def next(self, state: Any, key: jax.Array, step: jax.Array) -> tuple[Any, Any]:
+        return None, state
+
+    def full(self, key: jax.Array) -> Any:
+        return None
+
+
 def _check_arrays(arrays: Any, argument: str) -> tuple:
     return tuple(jnp.asarray(a) for a in check_arrays(arrays, argument))
 
@@ -42,10 +56,13 @@ class ArrayData:
     Each epoch is a fresh permutation (drawn from the data key and the epoch number, so it does
     not depend on how steps are chunked) cut into ``n // batch_size`` batches: with ``n`` a multiple
     of ``batch_size`` every sample is seen exactly once per epoch; otherwise the ``n % batch_size``
-    samples at the end of that epoch's permutation wait for the next epoch.
+    samples at the end of that epoch's permutation wait for the next epoch. With ``shuffle=False``
+    the batches come in order (all of the arrays at every step without ``batch_size``: full-batch
+    data such as t-SNE's affinity matrix, or a fixed measured set).
     """
 
-    def __init__(self, arrays: Any, batch_size: int | None, key: jax.Array, argument: str = "data") -> None:
+    def __init__(self, arrays: Any, batch_size: int | None, key: jax.Array, argument: str = "data",
+                 shuffle: bool = True) -> None:
         self.arrays = _check_arrays(arrays, argument)
         self.n = int(self.arrays[0].shape[0])
         if batch_size is None:
@@ -57,11 +74,14 @@ class ArrayData:
         self.batch_size = int(batch_size)
         self.steps_per_epoch = self.n // self.batch_size
         self.key = key
+        self.shuffle = shuffle
 
     def init_state(self) -> jax.Array:
         return jnp.arange(self.n, dtype=jnp.int32)
 
     def permutation(self, epoch: jax.Array) -> jax.Array:
+        if not self.shuffle:
+            return jnp.arange(self.n, dtype=jnp.int32)
         return jax.random.permutation(jax.random.fold_in(self.key, epoch), self.n).astype(jnp.int32)
 
     def next(self, state: jax.Array, key: jax.Array, step: jax.Array) -> tuple[Any, jax.Array]:
@@ -74,13 +94,17 @@ class ArrayData:
         return self.arrays
 
 
-def data_source(data: Any, batch_size: int | None, key: jax.Array, argument: str = "data"):
-    """Wrap ``data`` (callable or tuple of arrays) as a source; raises naming ``argument``."""
+def data_source(data: Any, batch_size: int | None, key: jax.Array, argument: str = "data", shuffle: bool = True):
+    """Wrap ``data`` (callable, tuple of arrays, or None for no batch) as a source; raises naming ``argument``."""
+    if not isinstance(shuffle, bool):
+        raise TypeError(f"shuffle must be True or False; got {shuffle!r}")
     if data is None:
-        raise ValueError(f"{argument} is required: a callable key -> batch or a tuple of arrays (x, y)")
+        if batch_size is not None:
+            raise ValueError("batch_size applies to a fixed data set (a tuple of arrays); data is None")
+        return NoData()
     if callable(data):
         if batch_size is not None and argument == "data":
             raise ValueError("batch_size applies to a fixed data set (a tuple of arrays); "
                              "a data generator chooses its own batch size")
         return GeneratedData(data)
-    return ArrayData(data, batch_size, key, argument)
+    return ArrayData(data, batch_size, key, argument, shuffle)

@@ -2,20 +2,41 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Callable
 
 import jax
 import jax.numpy as jnp
 
 
-def normalised(loss: Callable) -> Callable[[Any, Any], tuple[jax.Array, dict]]:
-    """``loss(p, batch)`` returning a scalar or ``(scalar, {name: scalar})`` -> always the pair."""
+KEY_NAMES = ("key", "rng", "rng_key", "prng_key")
+
+
+def takes_key(loss: Callable) -> bool:
+    """Whether ``loss`` is ``loss(params, batch, key)``: a third positional parameter without a
+    default, or one named like a key (``key``, ``rng``); ``loss(p, b, decay=1e-4)`` gets no key."""
+    try:
+        parameters = list(inspect.signature(loss).parameters.values())
+    except (TypeError, ValueError):  # a builtin or C callable: the two-argument form
+        return False
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    positional = [p for p in parameters if p.kind in kinds]
+    if len(positional) < 3:
+        return False
+    third = positional[2]
+    return third.default is inspect.Parameter.empty or third.name in KEY_NAMES
+
+
+def normalised(loss: Callable) -> Callable[[Any, Any, jax.Array], tuple[jax.Array, dict]]:
+    """``loss(p, batch)`` or ``loss(p, batch, key)`` returning a scalar or ``(scalar, {name: scalar})``
+    -> always ``pair(p, batch, key) -> (scalar, {name: scalar})``; ``pair.takes_key`` says which form."""
     if not callable(loss):
         raise TypeError(f"loss must be a callable loss(params_or_module, batch) -> scalar; "
                         f"got {type(loss).__name__}")
+    with_key = takes_key(loss)
 
-    def pair(p, batch):
-        out = loss(p, batch)
+    def pair(p, batch, key):
+        out = loss(p, batch, key) if with_key else loss(p, batch)
         if isinstance(out, tuple):
             if len(out) != 2 or not isinstance(out[1], dict):
                 raise ValueError("loss must return a scalar or (scalar, {name: scalar}); "
@@ -25,6 +46,7 @@ def normalised(loss: Callable) -> Callable[[Any, Any], tuple[jax.Array, dict]]:
             value, metrics = out, {}
         return jnp.asarray(value), {str(k): jnp.asarray(v) for k, v in metrics.items()}
 
+    pair.takes_key = with_key
     return pair
 
 
@@ -50,7 +72,7 @@ def check_loss(loss: Callable, adapter: Any, trainable: Any, rest: Any, source: 
     def abstract_loss(source, where):
         def fn(p, r, k):
             batch, _ = source.next(source.init_state(), k, jnp.int32(0))
-            return loss(adapter.view(p, r), batch)
+            return loss(adapter.view(p, r), batch, k)
         try:
             value, metrics = jax.eval_shape(fn, trainable, rest, key)
         except Exception as e:  # the user's own error, with a note saying where it came from

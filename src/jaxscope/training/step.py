@@ -52,23 +52,27 @@ def build_step(adapter, loss_pair: Callable, source, optimizer: optax.GradientTr
                validation=None, eval_every: int = 100, val_names: tuple[str, ...] = ()) -> Callable:
     """``step(state, lr_scale) -> (state, {metric: scalar})``; validation metrics are NaN off-schedule."""
 
-    def loss_for_grad(params, rest, batch):
+    def loss_for_grad(params, rest, batch, key):
         view = adapter.view(params, rest)
-        value, metrics = loss_pair(view, batch)
+        value, metrics = loss_pair(view, batch, key)
         return value, (metrics, adapter.rest_after(view, rest))
 
     def evaluate(params, rest, key):
-        value, metrics = loss_pair(adapter.eval_view(params, rest), validation.full(key))
+        data_key, loss_key = jax.random.split(key) if loss_pair.takes_key else (key, None)
+        value, metrics = loss_pair(adapter.eval_view(params, rest), validation.full(data_key), loss_key)
         return {"val_loss": value, **{f"val_{k}": v for k, v in metrics.items()}}
 
     def skip_evaluation(params, rest, key):
         return {name: jnp.full((), jnp.nan, jnp.float32) for name in val_names}
 
     def step(state: TrainState, lr_scale: jax.Array) -> tuple[TrainState, dict]:
-        key, data_key, val_key = jax.random.split(state.key, 3)  # (3-way costs nothing measurable)
+        if loss_pair.takes_key:   # a fresh key for the loss; the other streams as without one
+            key, data_key, val_key, loss_key = jax.random.split(state.key, 4)
+        else:
+            (key, data_key, val_key), loss_key = jax.random.split(state.key, 3), None  # (3-way costs nothing measurable)
         batch, data_state = source.next(state.data_state, data_key, state.step)
         (value, (metrics, rest)), grads = jax.value_and_grad(loss_for_grad, has_aux=True)(
-            state.params, state.rest, batch)
+            state.params, state.rest, batch, loss_key)
         updates, opt_state = optimizer.update(grads, state.opt_state, state.params)
         updates = jax.tree.map(lambda u: u * lr_scale.astype(u.dtype), updates)
         params = optax.apply_updates(state.params, updates)

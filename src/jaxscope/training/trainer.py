@@ -43,9 +43,11 @@ class Trainer:
 
     Args:
       params: any pytree of arrays, or a ``flax.nnx.Module`` (the loss then receives the module).
-      loss: ``loss(params_or_module, batch)`` -> scalar, or ``(scalar, {name: scalar})``.
-      data: ``data(key) -> batch`` (fresh data each step), or a tuple of arrays (x, y, ...)
-        served in shuffled epochs of ``batch_size``.
+      loss: ``loss(params_or_module, batch)`` -> scalar, or ``(scalar, {name: scalar})``;
+        ``loss(params_or_module, batch, key)`` gets a fresh key every step (dropout, noise, sampling).
+      data: ``data(key) -> batch`` (fresh data each step), a tuple of arrays (x, y, ...) served in
+        shuffled epochs of ``batch_size`` (``shuffle=False``: in order; whole without ``batch_size``),
+        or None when the loss needs no batch (it gets ``None``).
       optimizer: an optax transformation, or a float (adam at that learning rate).
       validation: optional tuple of arrays or ``key -> batch``, evaluated every ``eval_every`` steps.
       strategy: ``"auto"`` (measure), ``"loop"`` (rolled loop) or ``"step"`` (jitted step per call).
@@ -56,8 +58,8 @@ class Trainer:
         Needs ``validation``; ``trainer.early_stopping`` can be changed (or set to None) any time.
     """
 
-    def __init__(self, params: Any, loss: Callable, data: Any, optimizer: Any = 1e-3, *,
-                 validation: Any = None, batch_size: int | None = None, eval_every: int = 100,
+    def __init__(self, params: Any, loss: Callable, data: Any = None, optimizer: Any = 1e-3, *,
+                 validation: Any = None, batch_size: int | None = None, shuffle: bool = True, eval_every: int = 100,
                  seed: int = 0, strategy: str = "auto", name: str = "", apply: Callable | None = None,
                  early_stopping: int | None = None) -> None:
         self._loss = normalised(loss)
@@ -69,7 +71,7 @@ class Trainer:
         self._eval_every = _positive_int(eval_every, "eval_every")
         self._seed = _positive_int(seed, "seed", allow_zero=True)
         self._key_train, data_key, val_key = jax.random.split(jax.random.key(self._seed), 3)
-        self._source = data_source(data, batch_size, data_key, "data")
+        self._source = data_source(data, batch_size, data_key, "data", shuffle)
         self._validation = None if validation is None else data_source(validation, None, val_key, "validation")
         self.data = DataInfo(self._source, self._validation, self._key_train)
         self._optimizer = resolve(optimizer)
@@ -359,7 +361,7 @@ class Trainer:
         if self._evaluate_now is None:
             source = self._validation or self._source
             adapter, loss = self._adapter, self._loss
-            self._evaluate_now = jax.jit(lambda p, r, k: loss(adapter.eval_view(p, r), source.full(k))[0])
+            self._evaluate_now = jax.jit(lambda p, r, k: loss(adapter.eval_view(p, r), source.full(k), k)[0])
         with self._lock:
             state = self._state
         return float(self._evaluate_now(state.params, state.rest, state.key))
