@@ -46,8 +46,8 @@ class NoData:
         return None
 
 
-def _check_arrays(arrays: Any, argument: str) -> tuple:
-    return tuple(jnp.asarray(a) for a in check_arrays(arrays, argument))
+def _check_arrays(arrays: Any, argument: str) -> Any:
+    return jax.tree.map(jnp.asarray, check_arrays(arrays, argument))
 
 
 class ArrayData:
@@ -64,7 +64,7 @@ class ArrayData:
     def __init__(self, arrays: Any, batch_size: int | None, key: jax.Array, argument: str = "data",
                  shuffle: bool = True) -> None:
         self.arrays = _check_arrays(arrays, argument)
-        self.n = int(self.arrays[0].shape[0])
+        self.n = int(jax.tree.leaves(self.arrays)[0].shape[0])
         if batch_size is None:
             batch_size = self.n
         if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or batch_size < 1:
@@ -88,7 +88,7 @@ class ArrayData:
         position = step % self.steps_per_epoch
         perm = jax.lax.cond(position == 0, lambda: self.permutation(step // self.steps_per_epoch), lambda: state)
         index = jax.lax.dynamic_slice_in_dim(perm, position * self.batch_size, self.batch_size)
-        return tuple(a[index] for a in self.arrays), perm
+        return jax.tree.map(lambda a: a[index], self.arrays), perm
 
     def full(self, key: jax.Array) -> tuple:
         return self.arrays

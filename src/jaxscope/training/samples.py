@@ -17,24 +17,27 @@ import numpy as np
 MAX_CALLS = 64      # a generator is called at most this often to fill a sample set
 
 
-def check_arrays(arrays: Any, argument: str) -> tuple:
-    """``arrays`` (x, y, ...) unchanged when each has a leading sample axis of one common, non-zero
-    length; else an error naming ``argument`` (the one check of array tuples: data, validation, views)."""
-    if not isinstance(arrays, (tuple, list)) or not arrays:
-        raise TypeError(f"{argument} must be a callable key -> batch or a tuple of arrays (x, y, ...); "
-                        f"got {type(arrays).__name__}")
+def check_arrays(arrays: Any, argument: str) -> Any:
+    """``arrays`` — a tuple (x, y, ...), a dict ``{"image": x, "label": y}``, a namedtuple or any nesting
+    of them — when every array has a leading sample axis of one common, non-zero length (a list comes
+    back as a tuple); else an error naming ``argument`` and the offending entry (the one check of array
+    data: data, validation, views)."""
+    if not isinstance(arrays, (tuple, list, dict)) or not jax.tree.leaves(arrays):
+        raise TypeError(f"{argument} must be a callable key -> batch or a tuple of arrays (x, y, ...) "
+                        f"(or a dict of arrays); got {type(arrays).__name__}")
     lengths = []
-    for i, a in enumerate(arrays):
+    for path, a in jax.tree_util.tree_flatten_with_path(arrays)[0]:
         shape = np.shape(a)
         if not shape:
-            raise ValueError(f"{argument}[{i}] must be an array with a leading sample axis; got a scalar")
+            raise ValueError(f"{argument}{jax.tree_util.keystr(path)} must be an array with a leading sample axis; "
+                             "got a scalar")
         lengths.append(shape[0])
     if len(set(lengths)) != 1:
         raise ValueError(f"{argument}: all arrays must hold the same number of samples (leading axis); "
                          f"got lengths {lengths}")
     if lengths[0] == 0:
         raise ValueError(f"{argument}: the arrays hold no samples")
-    return tuple(arrays)
+    return tuple(arrays) if type(arrays) is list else arrays
 
 
 def as_sample_tuple(batch: Any, argument: str) -> tuple[np.ndarray, ...]:
