@@ -24,7 +24,6 @@ class Command:
         self.on_done = on_done
         self.done = threading.Event()
         self.error: BaseException | None = None
-        self.interrupted = False   # a run() stopped by pause() or Ctrl-C before its target
 
     def finish(self, error: BaseException | None = None) -> None:
         if self.done.is_set():

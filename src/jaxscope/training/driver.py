@@ -111,25 +111,18 @@ class Driver:
     def _start(self, trainer: Any, command: Command, steps: int | None, final_status: str) -> None:
         if self.plan is None:
             target = None if steps is None else trainer.current_step + steps
-            if self._begin(trainer, Plan(target, final_status, None)):
-                self._finish_if_reached(trainer)
+            self._begin(trainer, Plan(target, final_status, None))
         command.finish()
 
     def _run(self, trainer: Any, command: Command, steps: int) -> None:
         if self.plan is not None:
             raise RuntimeError("training is running in the background; call trainer.pause() first")
-        if self._begin(trainer, Plan(trainer.current_step + steps, "done", command)):
-            self._finish_if_reached(trainer)
+        self._begin(trainer, Plan(trainer.current_step + steps, "done", command))
 
     def _pause(self, trainer: Any, command: Command, message: str = "") -> None:
-        if self.plan is not None:
-            plan = self.plan
-            if self.in_flight is not None and not self._advance(trainer, more=False):
-                command.finish()        # diverged or stopped early while draining: that status stands
-                return
+        # draining the chunk in flight may end training itself (diverged, stopped early): that status stands
+        if self.plan is not None and (self.in_flight is None or self._advance(trainer, more=False)):
             self._end(trainer, "paused", message)
-            if plan.command is not None:
-                plan.command.interrupted = True
         command.finish()
 
     def _reset(self, trainer: Any, command: Command) -> None:
@@ -142,7 +135,6 @@ class Driver:
         trainer._emit(Event.RESET)
         trainer._set_status("idle")
         if plan is not None and plan.command is not None:
-            plan.command.interrupted = True
             plan.command.finish()
         command.finish()
 

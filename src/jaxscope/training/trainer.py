@@ -105,7 +105,7 @@ class Trainer:
         best = initial_best(trainable, rest) if self._validation is not None else ()
         self._state = TrainState(trainable, rest, self._optimizer.init(trainable), self._key_train,
                                  self._source.init_state(), jnp.int32(0), best)
-        self._step, self._best_step = 0, None
+        self._step, self._best_step, self._best_waited = 0, None, 0
         self._lr_applied: float | None = None
         self._params_version += 1
         self.error = None
@@ -312,14 +312,14 @@ class Trainer:
 
     def _commit(self, start: int, result, lr: float | None) -> None:
         steps = np.arange(start + 1, start + result.completed + 1)
-        best_step = self._best_step
+        best_step, waited = self._best_step, self._best_waited
         if self._validation is not None and result.completed:
-            best_step = int(result.state.best.step)
-            best_step = None if best_step < 0 else best_step
+            step, waited = (int(v) for v in jax.device_get((result.state.best.step, result.state.best.waited)))
+            best_step = None if step < 0 else step
         with self._lock:
             self._state = result.state
             self._step = start + result.completed
-            self._best_step = best_step
+            self._best_step, self._best_waited = best_step, waited
             for name in ("loss", *self._metric_names):
                 self.history.extend(name, steps, result.metrics[name])
             if self._val_names and result.completed:
@@ -332,12 +332,12 @@ class Trainer:
     def _stop_early_if_due(self) -> str:
         """After a commit: when patience ran out, go back to the best parameters; the message, or ''."""
         best = self._state.best
-        if self._patience is None or best == () or self._best_step is None or int(best.waited) < self._patience:
+        if self._patience is None or best == () or self._best_step is None or self._best_waited < self._patience:
             return ""
         with self._lock:  # a later Start gets a fresh patience window
             self._state = self._state._replace(params=best.params, rest=best.rest,
                                                best=best._replace(waited=jnp.zeros((), jnp.int32)))
-            self._params_version += 1
+            self._params_version, self._best_waited = self._params_version + 1, 0
         return (f"early stopping at step {self.current_step}: val_loss has not improved for {self._patience} "
                 f"evaluations; parameters restored from step {self._best_step} (val_loss {float(best.val_loss):.4g})")
 

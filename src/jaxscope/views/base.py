@@ -17,14 +17,14 @@ from typing import Any
 import ipywidgets
 
 from ..widgets.frame_ack import FrameAck
-from ..widgets.monitor import Monitor
+from ..widgets.monitor import Fed, Monitor
 from ..widgets.sync import SEND_LOCK
 from .network import Network
 
 INTERVAL = 0.5      # seconds: at most 2 redraws a second while training (see docs/architecture.md)
 
 
-class View(ipywidgets.VBox):
+class View(Fed, ipywidgets.VBox):
     """Base of the views. ``view.attach(trainer)`` follows a trainer (``trainer.show(views=[...])``
     does it); ``view.update(params)`` redraws for given parameters when it stands alone."""
 
@@ -149,8 +149,7 @@ class View(ipywidgets.VBox):
             self.refresh_cpu_seconds += time.thread_time() - cpu
 
     def close(self) -> None:
-        if getattr(self, "monitor", None) is not None:    # None too when __init__ refused its arguments
-            self.monitor.remove(self)
+        """Close what the view made; ``Fed`` stops the display loop feeding it."""
         if hasattr(self, "_ack"):
             self._ack.close()
         for child in self._owned():

@@ -11,13 +11,13 @@ import traitlets
 from ..training import Event
 from . import protocol
 from .bundle import bundle
-from .monitor import Monitor
+from .monitor import Fed, Monitor
 from .sync import SEND_LOCK, LockedStateMixin
 
 FRAME_INTERVAL = 0.05   # seconds: the step counter and speed at most ~20 times a second
 
 
-class ControlBar(LockedStateMixin, anywidget.AnyWidget):
+class ControlBar(Fed, LockedStateMixin, anywidget.AnyWidget):
     """The buttons and read-outs of a ``Trainer``; clicks only queue commands for the trainer,
     status changes are shown at once, the step counter at most every ``FRAME_INTERVAL``.
 
@@ -65,10 +65,6 @@ class ControlBar(LockedStateMixin, anywidget.AnyWidget):
         if event is not Event.STEPS:  # status, settings, reset, edits: shown at once, never paced
             self.refresh(snap)
 
-    def close(self) -> None:
-        if hasattr(self, "monitor"):
-            self.monitor.remove(self)
-        super().close()
 
     # ---- from the front end ---------------------------------------------------------------
     def _on_message(self, _widget: Any, content: Any, _buffers: list) -> None:

@@ -11,14 +11,14 @@ from ..training import Event
 from ..training.history import History
 from . import protocol
 from .bundle import bundle
-from .monitor import Monitor
+from .monitor import Fed, Monitor
 from .sync import SEND_LOCK, LockedStateMixin, reject_unknown
 
 FRAME_INTERVAL = 0.05  # seconds: at most ~20 messages per second per chart
 NOT_CHARTED = ("learning_rate",)
 
 
-class LossChart(LockedStateMixin, anywidget.AnyWidget):
+class LossChart(Fed, LockedStateMixin, anywidget.AnyWidget):
     """A canvas loss chart: train, validation and metric series, log/linear, smoothing, zoom.
 
     >>> chart = LossChart()                       # doctest: +SKIP
@@ -102,7 +102,3 @@ class LossChart(LockedStateMixin, anywidget.AnyWidget):
             with SEND_LOCK:
                 self.best_step = value
 
-    def close(self) -> None:
-        if hasattr(self, "monitor"):
-            self.monitor.remove(self)
-        super().close()

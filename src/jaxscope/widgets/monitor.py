@@ -256,16 +256,28 @@ class Monitor:
         snapshot = None if trainer is None else trainer.snapshot()
         del trainer
         for task in tasks:
-            self._guard(None, task)
+            try:
+                task()
+            except Exception:   # a task reports its own outcome (e.g. an edit_result); never raise here
+                pass
         for event in events:
             for slot in list(self._slots):
                 react = getattr(slot.feed, "on_event", None)
-                if react is not None:
-                    self._guard(slot, react, event, snapshot)
+                try:
+                    react is not None and react(event, snapshot)
+                except Exception as error:
+                    self._show(slot, error)
         for slot in due:
             full, slot.full = slot.full, False
             now = time.monotonic()
-            sent = self._guard(slot, slot.feed.frame, snapshot, full)
+            try:
+                sent = slot.feed.frame(snapshot, full)
+            except Exception as error:
+                self._show(slot, error)
+                sent = False
+            else:
+                if slot.error is not None:   # drawn again: the error line goes
+                    self._show(slot, None)
             slot.last_frame = now
             slot.frames += 1
             if sent and slot.pacer is not None:   # pinged always; waited for once a front end answered
@@ -275,26 +287,15 @@ class Monitor:
                 with SEND_LOCK:
                     slot.pacer.send(protocol.ping_message(frame))
 
-    def _guard(self, slot: Slot | None, fn: Callable, *args: Any) -> Any:
-        """Call ``fn``; an error is kept on the slot and shown by the feed, never raised here."""
+    @staticmethod
+    def _show(slot: Slot, error: BaseException | None) -> None:
+        """Keep a feed's error (None: it drew again) on its slot and let the feed show it."""
+        slot.error = error
+        show = getattr(slot.feed, "on_error", None)
         try:
-            result = fn(*args)
-        except Exception as error:
-            if slot is not None:
-                slot.error = error
-                show = getattr(slot.feed, "on_error", None)
-                if show is not None:
-                    try:
-                        show(error)
-                    except Exception:
-                        pass
-            return False
-        if slot is not None and fn == getattr(slot.feed, "frame", None) and slot.error is not None:
-            slot.error = None
-            show = getattr(slot.feed, "on_error", None)
-            if show is not None:
-                show(None)
-        return result
+            show is not None and show(error)
+        except Exception:
+            pass
 
     def wait(self, timeout: float | None = 10.0) -> bool:
         """Until everything asked for before this call has been drawn (False on timeout)."""
@@ -306,3 +307,12 @@ class Monitor:
                     s.pending_since is None or s.pending_since > target for s in self._slots)
 
             return self._cond.wait_for(settled, timeout)
+
+
+class Fed:
+    """Mixin for widgets a display loop feeds (``self.monitor``): closing one stops feeding it."""
+
+    def close(self) -> None:
+        if getattr(self, "monitor", None) is not None:
+            self.monitor.remove(self)
+        super().close()

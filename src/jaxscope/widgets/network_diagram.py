@@ -18,7 +18,7 @@ from ..inspect.spec import replace
 from ..training import Event
 from . import protocol
 from .bundle import bundle
-from .monitor import Monitor
+from .monitor import Fed, Monitor
 from .protocol import activations_message, edit_result, parse_edit, weights_message
 from .sync import SEND_LOCK, LockedStateMixin, reject_unknown
 
@@ -44,7 +44,7 @@ def with_traced_activations(spec, maps: NeuronMaps, params_or_module: Any):
     return replace(spec, layers=layers)
 
 
-class NetworkDiagram(LockedStateMixin, anywidget.AnyWidget):
+class NetworkDiagram(Fed, LockedStateMixin, anywidget.AnyWidget):
     """The layers of ``params_or_module`` as a live diagram: edges coloured by weight sign and size.
 
     >>> NetworkDiagram(params, apply=lambda p, x: NN_batch(x, p))   # doctest: +SKIP
@@ -124,10 +124,6 @@ class NetworkDiagram(LockedStateMixin, anywidget.AnyWidget):
                 with SEND_LOCK:
                     self.editable = editable
 
-    def close(self) -> None:
-        if hasattr(self, "monitor"):
-            self.monitor.remove(self)
-        super().close()
 
     def publish(self) -> None:
         """Send the current weights (dense and conv) and, when available, the neuron maps."""
