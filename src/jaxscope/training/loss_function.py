@@ -72,7 +72,7 @@ def check_loss(loss: Callable, adapter: Any, trainable: Any, rest: Any, source: 
     def abstract_loss(source, where):
         def fn(p, r, k):
             batch, _ = source.next(source.init_state(), k, jnp.int32(0))
-            return loss(adapter.view(p, r), batch, k)
+            return loss(adapter.view(p, r, k), batch, k)
         try:
             value, metrics = jax.eval_shape(fn, trainable, rest, key)
         except Exception as e:  # the user's own error, with a note saying where it came from

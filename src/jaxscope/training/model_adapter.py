@@ -44,7 +44,7 @@ class PytreeAdapter:
     def initial(self) -> tuple[Any, Any]:
         return _copy_leaves(self._initial), ()
 
-    def view(self, trainable: Any, rest: Any) -> Any:
+    def view(self, trainable: Any, rest: Any, key: Any = None) -> Any:
         return trainable
 
     def eval_view(self, trainable: Any, rest: Any) -> Any:
@@ -74,7 +74,7 @@ class NnxAdapter:
     def initial(self) -> tuple[Any, Any]:
         return _copy_leaves(self._initial[0]), _copy_leaves(self._initial[1])
 
-    def view(self, trainable: Any, rest: Any) -> Any:
+    def view(self, trainable: Any, rest: Any, key: Any = None) -> Any:
         # Rebuild the state's Variables in the current trace: nnx refuses to mutate (batch
         # statistics) a Variable created at an outer trace level (the chunk's loop).
         return self._nnx.merge(self.graphdef, *_rebuilt((trainable, rest)))
@@ -95,8 +95,12 @@ class NnxAdapter:
         return self._nnx.merge(self.graphdef, trainable, rest)
 
 
-def adapter_for(params: Any):
-    """The adapter for ``params``: an nnx.Module or a pytree of arrays."""
+def adapter_for(params: Any, module: Any = None):
+    """The adapter for ``params``: an nnx.Module, linen variables with their ``module``, or a pytree of arrays."""
+    if module is not None:
+        from .linen_adapter import LinenAdapter
+
+        return LinenAdapter(params, module)
     if params is None:
         raise ValueError("params is required: a pytree of arrays or a flax.nnx.Module")
     if is_nnx_module(params):

@@ -50,10 +50,14 @@ def track_best(best: Best, new: "TrainState", val_loss: jax.Array, due: jax.Arra
 
 def build_step(adapter, loss_pair: Callable, source, optimizer: optax.GradientTransformation,
                validation=None, eval_every: int = 100, val_names: tuple[str, ...] = ()) -> Callable:
-    """``step(state, lr_scale) -> (state, {metric: scalar})``; validation metrics are NaN off-schedule."""
+    """``step(state, lr_scale) -> (state, {metric: scalar})``; validation metrics are NaN off-schedule.
 
-    def loss_for_grad(params, rest, batch, key):
-        view = adapter.view(params, rest)
+    The key streams: the next state's key, data, validation, then (only when used, so that adding
+    them changes nothing else) the loss's key and the model's (``adapter.needs_key``: dropout)."""
+    model_keyed = bool(getattr(adapter, "needs_key", False))
+
+    def loss_for_grad(params, rest, batch, key, model_key):
+        view = adapter.view(params, rest, model_key)
         value, metrics = loss_pair(view, batch, key)
         return value, (metrics, adapter.rest_after(view, rest))
 
@@ -66,13 +70,13 @@ def build_step(adapter, loss_pair: Callable, source, optimizer: optax.GradientTr
         return {name: jnp.full((), jnp.nan, jnp.float32) for name in val_names}
 
     def step(state: TrainState, lr_scale: jax.Array) -> tuple[TrainState, dict]:
-        if loss_pair.takes_key:   # a fresh key for the loss; the other streams as without one
-            key, data_key, val_key, loss_key = jax.random.split(state.key, 4)
-        else:
-            (key, data_key, val_key), loss_key = jax.random.split(state.key, 3), None  # (3-way costs nothing measurable)
+        keys = jax.random.split(state.key, 3 + loss_pair.takes_key + model_keyed)  # (3-way costs nothing measurable)
+        key, data_key, val_key = keys[:3]
+        loss_key = keys[3] if loss_pair.takes_key else None       # a fresh key for the loss
+        model_key = keys[-1] if model_keyed else None             # dropout of a linen module
         batch, data_state = source.next(state.data_state, data_key, state.step)
         (value, (metrics, rest)), grads = jax.value_and_grad(loss_for_grad, has_aux=True)(
-            state.params, state.rest, batch, loss_key)
+            state.params, state.rest, batch, loss_key, model_key)
         updates, opt_state = optimizer.update(grads, state.opt_state, state.params)
         updates = jax.tree.map(lambda u: u * lr_scale.astype(u.dtype), updates)
         params = optax.apply_updates(state.params, updates)

@@ -56,17 +56,22 @@ class Trainer:
       early_stopping: optional patience: stop when the validation loss has not improved for this
         many evaluations, and restore the parameters of its best evaluation (``best_step``).
         Needs ``validation``; ``trainer.early_stopping`` can be changed (or set to None) any time.
+      module: a ``flax.linen`` Module whose variables ``params`` are (``{"params": ..., "batch_stats": ...}``):
+        the loss receives the module bound to them, run in training mode (batch statistics updated,
+        dropout keyed); the diagram and views run it in evaluation mode.
     """
 
     def __init__(self, params: Any, loss: Callable, data: Any = None, optimizer: Any = 1e-3, *,
                  validation: Any = None, batch_size: int | None = None, shuffle: bool = True, eval_every: int = 100,
                  seed: int = 0, strategy: str = "auto", name: str = "", apply: Callable | None = None,
-                 early_stopping: int | None = None) -> None:
+                 early_stopping: int | None = None, module: Any = None) -> None:
         self._loss = normalised(loss)
         if apply is not None and not callable(apply):
             raise TypeError(f"apply must be a function apply(params, x) -> outputs; got {type(apply).__name__}")
         self.apply = apply
-        self._adapter = adapter_for(params)
+        self._adapter = adapter_for(params, module)
+        if self.apply is None:
+            self.apply = getattr(self._adapter, "eval_apply", None)  # a linen module runs itself
         self._strategy_request = check_strategy(strategy)
         self._eval_every = _positive_int(eval_every, "eval_every")
         self._seed = _positive_int(seed, "seed", allow_zero=True)
@@ -123,6 +128,12 @@ class Trainer:
     def params(self, value: Any) -> None:
         """Replace the parameters (same structure and shapes), e.g. after editing a weight."""
         self.edit(lambda _: value)
+
+    @property
+    def opt_state(self) -> Any:
+        """The optimizer state of the current step (immutable jax arrays)."""
+        with self._lock:
+            return self._state.opt_state
 
     @property
     def model(self) -> Any:
@@ -344,8 +355,11 @@ class Trainer:
     def _replace_params(self, change: Callable[[Any], Any]) -> None:
         """``change(params)`` checked against the current structure and shapes, then made current."""
         with self._lock:
-            old = self._state.params
+            old, rest = self._state.params, self._state.rest
         value = change(self.params)
+        split = getattr(self._adapter, "split_user_params", None)   # linen: variables -> (params, batch stats)
+        if split is not None:
+            value, rest = split(value, rest)
         if jax.tree.structure(value) != jax.tree.structure(old):
             raise ValueError("params: the new parameters must have the same structure as the current ones")
         for new_leaf, old_leaf in zip(jax.tree.leaves(value), jax.tree.leaves(old)):
@@ -353,7 +367,7 @@ class Trainer:
                 raise ValueError(f"params: shape {np.shape(new_leaf)} where {np.shape(old_leaf)} was expected")
         new = jax.tree.map(lambda a, o: jnp.asarray(a, o.dtype), value, old)
         with self._lock:
-            self._state = self._state._replace(params=new)
+            self._state = self._state._replace(params=new, rest=rest)
             self._params_version += 1
 
     def _loss_now(self) -> float:
