@@ -41,7 +41,7 @@ class SerialisingComm(BaseComm):
 
 def update_cost(history_points: int) -> float:
     trainer = scope.Trainer(params={"w": jnp.zeros(2)}, loss=lambda p, b: jnp.sum(p["w"] ** 2),
-                            data=lambda k: 0.0, optimizer=0.1)
+                            data=None, optimizer=0.1)
     board = trainer.show()
     board.loss_chart.comm = SerialisingComm()
     board.controls.comm = SerialisingComm()

@@ -71,7 +71,7 @@ def test_gradient_descent_does_not_converge_in_60_steps_but_adam_does():
 
 def test_trainer_relaxes_the_chain_with_the_batch_ignored():
     trainer = scope.Trainer(params={"heights": jnp.zeros(N)}, loss=chain_loss(),
-                            data=lambda key: 0.0, optimizer=optax.adam(0.1))
+                            data=None, optimizer=optax.adam(0.1))
     trainer.run(300)
     np.testing.assert_allclose(trainer.params["heights"], relaxed_chain(N), atol=2e-2)
     assert trainer.history["loss"][-1] == pytest.approx(float(chain_energy(relaxed_chain(N))), abs=1e-3)

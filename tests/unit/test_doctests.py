@@ -19,6 +19,7 @@ MODULES = [
     "jaxscope.inspect.structure", "jaxscope.inspect.from_apply", "jaxscope.inspect.from_nnx",
     "jaxscope.inspect.from_linen", "jaxscope.inspect.from_pytree", "jaxscope.inspect.nnx_input",
     "jaxscope.inspect.spec", "jaxscope.inspect.tree", "jaxscope.inspect.chain", "jaxscope.inspect.dense",
+    "jaxscope.training.data_kind", "jaxscope.training.host_batches", "jaxscope.training.disk_arrays",
 ]
 
 

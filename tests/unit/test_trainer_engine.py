@@ -113,7 +113,7 @@ def test_validation_is_recorded_every_eval_every_steps(lesson2):
 def test_extra_metrics_are_recorded_like_the_loss():
     trainer = scope.Trainer(params={"w": jnp.ones(2)},
                             loss=lambda p, b: (jnp.sum(p["w"] ** 2), {"norm": jnp.linalg.norm(p["w"])}),
-                            data=lambda k: 0.0, optimizer=optax.sgd(0.1))
+                            data=None, optimizer=optax.sgd(0.1))
     trainer.run(3)
     np.testing.assert_allclose(trainer.history["norm"], [np.sqrt(2), 0.8 * np.sqrt(2), 0.64 * np.sqrt(2)], rtol=1e-6)
 
@@ -121,7 +121,7 @@ def test_extra_metrics_are_recorded_like_the_loss():
 def test_non_finite_loss_stops_with_diverged_and_keeps_the_last_finite_parameters():
     # w grows by 1 per step (sgd, gradient -1); log(5.5 - w) turns NaN when w = 6, at step 7.
     trainer = scope.Trainer(params={"w": jnp.zeros(())}, loss=lambda p, b: -p["w"] + 0.0 * jnp.log(5.5 - p["w"]),
-                            data=lambda k: 0.0, optimizer=optax.sgd(1.0))
+                            data=None, optimizer=optax.sgd(1.0))
     trainer.run(1000)
     assert trainer.status == "diverged"
     assert "step 7" in trainer.message
@@ -150,7 +150,7 @@ def test_a_pinned_static_scan_chunk_trains_exactly_like_the_while_loop(lesson2):
 
 def test_divergence_inside_a_pinned_scan_chunk_keeps_the_last_finite_parameters():
     trainer = scope.Trainer(params={"w": jnp.zeros(())}, loss=lambda p, b: -p["w"] + 0.0 * jnp.log(5.5 - p["w"]),
-                            data=lambda k: 0.0, optimizer=optax.sgd(1.0), strategy="loop")
+                            data=None, optimizer=optax.sgd(1.0), strategy="loop")
     trainer.run(1)
     trainer._driver.chunk.pin(16)
     trainer._driver.chunk_size = 16

@@ -94,7 +94,7 @@ def test_divergence_is_shown_in_the_control_bar():
     import optax
 
     trainer = scope.Trainer(params={"w": jnp.zeros(())}, loss=lambda p, b: -p["w"] + 0.0 * jnp.log(5.5 - p["w"]),
-                            data=lambda k: 0.0, optimizer=optax.sgd(1.0))
+                            data=None, optimizer=optax.sgd(1.0))
     board = trainer.show()
     attach(board.controls)
     trainer.run(100)

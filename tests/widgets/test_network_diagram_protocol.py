@@ -76,7 +76,7 @@ def test_the_dashboard_derives_an_nnx_module_s_input_shape_from_the_data():
 
 def test_no_diagram_for_parameters_that_are_not_a_network():
     trainer = scope.Trainer(params={"heights": jnp.zeros(20)}, loss=lambda p, b: jnp.sum(p["heights"] ** 2),
-                            data=lambda k: 0.0, optimizer=0.1)
+                            data=None, optimizer=0.1)
     board = trainer.show()
     assert board.diagram is None
     assert board.children == (board.controls, board.loss_chart)

@@ -17,7 +17,7 @@ would be for a free chain): the masses are held at fixed x, which takes up the d
 >>> import jaxscope as scope
 >>> from jaxscope.datasets.chain import chain_energy, chain_loss, relaxed_chain
 >>> trainer = scope.Trainer(params={"heights": jnp.zeros(20)}, loss=chain_loss(),
-...                         data=lambda key: 0.0, optimizer=optax.adam(0.1))
+...                         data=None, optimizer=optax.adam(0.1))
 >>> trainer.run(300)
 >>> round(float(trainer.history["loss"][-1]), 2), round(float(chain_energy(relaxed_chain(20))), 3)
 (-0.93, -0.926)
@@ -89,7 +89,7 @@ def chain_loss(*, spring: float = SPRING, length: float = LENGTH,
                mass_g: float = MASS_G) -> Callable[[Any, Any], jax.Array]:
     """A Trainer loss ``loss(params, batch) -> energy`` with ``params = {"heights": (N,)}``.
 
-    The batch is ignored (the chain needs no data): pass any ``data``, e.g. ``lambda key: 0.0``.
+    The batch is ignored (the chain needs no data): pass ``data=None`` (the loss then receives ``None``).
     A bare (N,) array is accepted as params too, as in the course's ``y``.
 
     >>> loss = chain_loss(length=1.0)

@@ -23,6 +23,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .arguments import check_strategy
+from .host_batches import feed_at
 from .step import TrainState
 
 MAX_CHUNK = 8192
@@ -56,14 +57,14 @@ class LoopChunk:
         self.static_size: int | None = None
         self._scans: dict[int, Callable] = {}
 
-        def chunk(state: TrainState, lr_scale: jax.Array, n: jax.Array):
+        def chunk(state: TrainState, lr_scale: jax.Array, n: jax.Array, feeds, offset: jax.Array):
             def cond(carry):
                 i, _, _, finite = carry
                 return (i < n) & finite
 
             def body(carry):
                 i, s, buffers, _ = carry
-                s, out = step(s, lr_scale)
+                s, out = step(s, lr_scale, feed_at(feeds, offset + i))
                 return i + 1, s, _write(buffers, out, i), jnp.isfinite(out["loss"])
 
             init = (jnp.int32(0), state, _empty_buffers(names, PART), jnp.bool_(True))
@@ -99,17 +100,22 @@ class LoopChunk:
         if size not in self._scans:
             step, names = self._step, self.names
 
-            def scan_chunk(state: TrainState, lr_scale: jax.Array):
-                state, outs = jax.lax.scan(lambda s, _: step(s, lr_scale), state, None, length=size)
+            def scan_chunk(state: TrainState, lr_scale: jax.Array, feeds, offset: jax.Array):
+                def body(carry, _):
+                    s, i = carry
+                    s, out = step(s, lr_scale, feed_at(feeds, offset + i))
+                    return (s, i + 1), out
+
+                (state, _), outs = jax.lax.scan(body, (state, jnp.int32(0)), None, length=size)
                 return state, {name: outs[name] for name in names}
 
             self._scans[size] = jax.jit(scan_chunk)
         return self._scans[size]
 
-    def __call__(self, state: TrainState, lr_scale: jax.Array, n: int):
+    def __call__(self, state: TrainState, lr_scale: jax.Array, n: int, feeds=None, offset: int = 0):
         if self.static_size is not None and n >= MIN_SCAN and n & (n - 1) == 0:
-            return self._scan(n)(state, lr_scale)
-        return self._chunk(state, lr_scale, np.int32(n))
+            return self._scan(n)(state, lr_scale, feeds, np.int32(offset))
+        return self._chunk(state, lr_scale, np.int32(n), feeds, np.int32(offset))
 
 
 class StepChunk:
@@ -127,17 +133,17 @@ class StepChunk:
     def __init__(self, step: Callable, names: tuple[str, ...]) -> None:
         self.names = names
 
-        def one(state: TrainState, lr_scale: jax.Array, buffers: dict, start: jax.Array):
-            new, out = step(state, lr_scale)
+        def one(state: TrainState, lr_scale: jax.Array, buffers: dict, start: jax.Array, feeds, offset: jax.Array):
+            new, out = step(state, lr_scale, feed_at(feeds, offset + state.step - start))
             return new, _write(buffers, out, state.step - start)  # no per-step host->device index
 
         self._step = jax.jit(one, donate_argnums=(2,))
 
-    def __call__(self, state: TrainState, lr_scale: jax.Array, n: int):
+    def __call__(self, state: TrainState, lr_scale: jax.Array, n: int, feeds=None, offset: int = 0):
         buffers = _empty_buffers(self.names)
-        start, lr_scale = state.step, jnp.asarray(lr_scale)  # on the device once per chunk
+        start, lr_scale, offset = state.step, jnp.asarray(lr_scale), jnp.int32(offset)  # on the device once
         for _ in range(n):
-            state, buffers = self._step(state, lr_scale, buffers, start)
+            state, buffers = self._step(state, lr_scale, buffers, start, feeds, offset)
         return state, buffers
 
 
@@ -151,24 +157,41 @@ class InFlight(NamedTuple):
     lr: float | None
     new: TrainState
     parts: list              # (step after the part, metric buffers) per execution
+    segments: list           # (host block or None, offset, steps) per execution
 
 
-def _dispatch_parts(chunk, state: TrainState, lr_scale, n: int) -> tuple[TrainState, list]:
+def segments_for(chunk, n: int, segments: list | None = None) -> list:
+    """The executions of ``n`` steps: ``segments`` of host blocks cut to ``n`` steps, or the
+    chunk's own parts (no host data)."""
+    if segments is None:
+        return [(None, 0, size) for size in chunk.parts(n)]
+    cut = []
+    for feeds, offset, count in segments:
+        if n <= 0:
+            break
+        cut.append((feeds, offset, min(count, n)))
+        n -= count
+    return cut
+
+
+def _dispatch_parts(chunk, state: TrainState, lr_scale, segments: list) -> tuple[TrainState, list]:
     parts = []
-    for size in chunk.parts(n):
-        state, buffers = chunk(state, lr_scale, size)
+    for feeds, offset, size in segments:
+        state, buffers = chunk(state, lr_scale, size, feeds, offset)
         parts.append((state.step, buffers))
     return state, parts
 
 
 def dispatch_chunk(chunk, state: TrainState, lr_scale, n: int, lr: float | None = None,
-                   start_step: int | None = None) -> InFlight:
-    """Start ``n`` (<= MAX_CHUNK) steps from ``state``; returns at once."""
+                   start_step: int | None = None, segments: list | None = None) -> InFlight:
+    """Start ``n`` (<= MAX_CHUNK) steps from ``state`` (fed by host ``segments`` when given,
+    ``n`` their total); returns at once."""
     if not 0 < n <= MAX_CHUNK:
         raise ValueError(f"a chunk has 1..{MAX_CHUNK} steps; got {n}")
     start_step = int(state.step) if start_step is None else start_step
-    new, parts = _dispatch_parts(chunk, state, lr_scale, n)
-    return InFlight(state, start_step, n, lr_scale, lr, new, parts)
+    segments = segments_for(chunk, n, segments)
+    new, parts = _dispatch_parts(chunk, state, lr_scale, segments)
+    return InFlight(state, start_step, n, lr_scale, lr, new, parts, segments)
 
 
 def finish_chunk(chunk, flight: InFlight) -> ChunkResult:
@@ -193,7 +216,7 @@ def finish_chunk(chunk, flight: InFlight) -> ChunkResult:
     completed = int(bad[0])
     bad_loss = float(losses[completed])
     while completed > 0:
-        new = _dispatch_parts(chunk, state, lr_scale, completed)[0]
+        new = _dispatch_parts(chunk, state, lr_scale, segments_for(chunk, completed, flight.segments))[0]
         if all(np.all(np.isfinite(x)) for x in jax.device_get(jax.tree.leaves(new.params))):
             break
         completed -= 1
@@ -202,21 +225,23 @@ def finish_chunk(chunk, flight: InFlight) -> ChunkResult:
     return ChunkResult(new, completed, {name: values[:completed] for name, values in metrics.items()}, bad_loss)
 
 
-def run_chunk(chunk, state: TrainState, lr_scale, n: int) -> ChunkResult:
-    """Train ``n`` steps from ``state`` and read the results back (dispatch + finish)."""
-    return finish_chunk(chunk, dispatch_chunk(chunk, state, lr_scale, n))
+def run_chunk(chunk, state: TrainState, lr_scale, n: int, feeds=None) -> ChunkResult:
+    """Train ``n`` steps from ``state`` and read the results back (dispatch + finish); ``feeds``:
+    a host block (its batches from the start, clamped at its last one)."""
+    segments = None if feeds is None else [(feeds, 0, n)]
+    return finish_chunk(chunk, dispatch_chunk(chunk, state, lr_scale, n, segments=segments))
 
 
-def seconds_per_step(chunk, state: TrainState, lr_scale: jax.Array, n: int) -> float:
+def seconds_per_step(chunk, state: TrainState, lr_scale: jax.Array, n: int, feeds=None) -> float:
     """Wall time of one step of ``chunk`` after compiling it (the state is not kept)."""
-    run_chunk(chunk, state, lr_scale, min(2, n))       # compile and warm up
+    run_chunk(chunk, state, lr_scale, min(2, n), feeds)       # compile and warm up
     t0 = time.perf_counter()
-    run_chunk(chunk, state, lr_scale, n)
+    run_chunk(chunk, state, lr_scale, n, feeds)
     return (time.perf_counter() - t0) / n
 
 
 def choose_chunk(step: Callable, names: tuple[str, ...], state: TrainState, lr_scale: jax.Array,
-                 strategy: str = "auto"):
+                 strategy: str = "auto", feeds=None):
     """The chunk runner for ``strategy``; ``auto`` measures (once) and keeps the faster one.
 
     A rolled loop wins by far for small dense models (no per-step dispatch); when one step costs
@@ -226,11 +251,11 @@ def choose_chunk(step: Callable, names: tuple[str, ...], state: TrainState, lr_s
     """
     if check_strategy(strategy) == "step":
         chunk = StepChunk(step, names)
-        return chunk, seconds_per_step(chunk, state, lr_scale, 4)
+        return chunk, seconds_per_step(chunk, state, lr_scale, 4, feeds)
     loop = LoopChunk(step, names)
-    t_loop = seconds_per_step(loop, state, lr_scale, 8)
+    t_loop = seconds_per_step(loop, state, lr_scale, 8, feeds)
     if strategy == "loop" or t_loop < 1e-3:
         return loop, t_loop
     per_step = StepChunk(step, names)
-    t_step = seconds_per_step(per_step, state, lr_scale, 8)
+    t_step = seconds_per_step(per_step, state, lr_scale, 8, feeds)
     return (per_step, t_step) if t_step < 0.9 * t_loop else (loop, t_loop)

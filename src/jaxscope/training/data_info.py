@@ -16,6 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .data_source import ArrayData, NoData
+from .host_data import MAX_SEEN, HostData
 from .samples import take_samples
 
 SAMPLE_KEYS = {"training": 4321, "validation": 8765}   # fixed: views show the same samples every time
@@ -39,17 +40,36 @@ def rounded_range(x: np.ndarray) -> list[tuple[float, float]]:
 class DataInfo:
     """The training data (and validation data) of a trainer: kind, input shape and range, samples."""
 
-    def __init__(self, source: Any, validation: Any, key: jax.Array) -> None:
-        self._source, self._validation, self._key = source, validation, key
+    def __init__(self, source: Any, validation: Any, key: jax.Array, feeder: Any = None) -> None:
+        self._source, self._validation, self._key, self._feeder = source, validation, key, feeder
         self._range: Any = False     # not computed yet
 
     @property
     def kind(self) -> str:
         """``"arrays"`` (a fixed data set, in epochs), ``"generator"`` (``key -> batch``, generated
-        inside the compiled loop) or ``"none"`` (``data=None``: the loss needs no batch)."""
+        inside the compiled loop), ``"host"`` (made by Python code on the host and fed to the
+        compiled loop: see ``path``) or ``"none"`` (``data=None``: the loss needs no batch)."""
         if isinstance(self._source, NoData):
             return "none"
+        if isinstance(self._source, HostData):
+            return "host"
         return "arrays" if isinstance(self._source, ArrayData) else "generator"
+
+    @property
+    def path(self) -> str:
+        """Which way the batches take, in words (and why, for a function jaxscope calls on the host)."""
+        source = self._source
+        if isinstance(source, HostData):
+            return source.path
+        return {"none": "none: the loss receives None",
+                "arrays": "device: fixed arrays on the device, batches drawn inside the compiled loop",
+                "generator": "device: data(key) traced and generated inside the compiled loop from a fresh key "
+                             "every step"}[self.kind]
+
+    @property
+    def on_policy(self) -> bool:
+        """True when batches are made from the current parameters, step by step (``data(params)``)."""
+        return isinstance(self._source, HostData) and self._source.mode == "on_policy"
 
     @property
     def has_validation(self) -> bool:
@@ -81,8 +101,11 @@ class DataInfo:
         if self._range is False:
             try:
                 source = self._source
-                keys = jax.random.split(self._key, 1 if self.kind == "arrays" else batches)
-                x = np.concatenate([np.asarray(first_input(source.full(k))) for k in keys])
+                if isinstance(source, HostData):
+                    x = np.asarray(first_input(source.samples()))
+                else:
+                    keys = jax.random.split(self._key, 1 if self.kind == "arrays" else batches)
+                    x = np.concatenate([np.asarray(first_input(source.full(k))) for k in keys])
                 self._range = rounded_range(x)
             except Exception:
                 self._range = None
@@ -97,10 +120,19 @@ class DataInfo:
         source = self._source if which == "training" else self._validation
         if source is None or isinstance(source, NoData):
             return None
-        data = source.arrays if isinstance(source, ArrayData) else source.fn
+        if isinstance(source, HostData):   # the first batches of the data (pulled now if needed; they train too)
+            while (self._feeder is not None and not self.on_policy and len(source.seen) < MAX_SEEN
+                   and (count is None or len(first_input(source.samples())) < count)):
+                try:
+                    self._feeder.pull_now()
+                except Exception:   # the data ended or failed: training will report it
+                    break
+            data = source.samples()
+        else:
+            data = source.arrays if isinstance(source, ArrayData) else source.fn
         key = jax.random.key(SAMPLE_KEYS[which]) if key is None else key
         return take_samples(data, count, key, which)
 
     def __repr__(self) -> str:
-        return (f"<jaxscope data: {self.kind}, input shape {self.input_shape}"
+        return (f"<jaxscope data: {self.path}, input shape {self.input_shape}"
                 f"{', with validation' if self.has_validation else ''}>")

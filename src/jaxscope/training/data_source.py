@@ -1,7 +1,8 @@
-"""Where batches come from, inside the compiled chunk: a generator ``key -> batch`` or fixed arrays.
+"""Where batches come from: inside the compiled chunk (a generator ``key -> batch``, fixed arrays,
+nothing) or from the host (``host_data.HostData``; ``data_source`` decides).
 
-Both expose ``init_state()`` and ``next(state, key, step) -> (batch, state)`` so the step
-function does not care which one it has.
+All expose ``init_state()`` and ``next(state, key, step, feed) -> (batch, state)`` so the step
+function does not care which one it has (``feed``: the host batch of this step, else None).
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .data_kind import callable_kind, is_host_iterable, is_one_shot
+from .disk_arrays import DiskBatches, any_on_disk
+from .host_data import HostData
 from .samples import check_arrays
 
 
@@ -24,7 +28,7 @@ class GeneratedData:
     def init_state(self) -> Any:
         return ()
 
-    def next(self, state: Any, key: jax.Array, step: jax.Array) -> tuple[Any, Any]:
+    def next(self, state: Any, key: jax.Array, step: jax.Array, feed: Any = None) -> tuple[Any, Any]:
         return self.fn(key), state
 
     def full(self, key: jax.Array) -> Any:
@@ -39,7 +43,7 @@ class NoData:
     def init_state(self) -> Any:
         return ()
 
-    def next(self, state: Any, key: jax.Array, step: jax.Array) -> tuple[Any, Any]:
+    def next(self, state: Any, key: jax.Array, step: jax.Array, feed: Any = None) -> tuple[Any, Any]:
         return None, state
 
     def full(self, key: jax.Array) -> Any:
@@ -84,7 +88,7 @@ class ArrayData:
             return jnp.arange(self.n, dtype=jnp.int32)
         return jax.random.permutation(jax.random.fold_in(self.key, epoch), self.n).astype(jnp.int32)
 
-    def next(self, state: jax.Array, key: jax.Array, step: jax.Array) -> tuple[Any, jax.Array]:
+    def next(self, state: jax.Array, key: jax.Array, step: jax.Array, feed: Any = None) -> tuple[Any, jax.Array]:
         position = step % self.steps_per_epoch
         perm = jax.lax.cond(position == 0, lambda: self.permutation(step // self.steps_per_epoch), lambda: state)
         index = jax.lax.dynamic_slice_in_dim(perm, position * self.batch_size, self.batch_size)
@@ -94,17 +98,40 @@ class ArrayData:
         return self.arrays
 
 
-def data_source(data: Any, batch_size: int | None, key: jax.Array, argument: str = "data", shuffle: bool = True):
-    """Wrap ``data`` (callable, tuple of arrays, or None for no batch) as a source; raises naming ``argument``."""
+def data_source(data: Any, batch_size: int | None, key: jax.Array, argument: str = "data", shuffle: bool = True,
+                seed: int = 0, params_now: Callable[[], Any] | None = None):
+    """Wrap ``data`` as a source; raises naming ``argument``. Traced inside the compiled chunk: a
+    ``key -> batch`` function that jax can trace and whose output depends on its key, arrays (on the
+    device, in shuffled epochs), None (no batch). Everything else comes from the host (see
+    ``host_data.py`` and ``data_kind.py``): iterables, generators, ``() -> batch``, untraceable or
+    key-ignoring ``key -> batch``, on-policy ``params -> batch``, arrays on disk (memmap, h5py)."""
     if not isinstance(shuffle, bool):
         raise TypeError(f"shuffle must be True or False; got {shuffle!r}")
     if data is None:
         if batch_size is not None:
             raise ValueError("batch_size applies to a fixed data set (a tuple of arrays); data is None")
         return NoData()
-    if callable(data):
-        if batch_size is not None and argument == "data":
+    host = argument == "data"    # validation is evaluated again and again: arrays or a traced function
+    if callable(data) and not hasattr(data, "shape"):
+        if batch_size is not None:
+            raise ValueError(f"batch_size applies to a fixed data set (a tuple of arrays); "
+                             f"a {argument} function chooses its own batch size")
+        if not host:
+            return GeneratedData(data)
+        kind, reason = callable_kind(data, key)
+        if kind == "generated":
+            return GeneratedData(data)
+        return HostData(data, kind, reason, key, argument, params_now)
+    if host and is_host_iterable(data):
+        if batch_size is not None:
             raise ValueError("batch_size applies to a fixed data set (a tuple of arrays); "
-                             "a data generator chooses its own batch size")
-        return GeneratedData(data)
+                             "an iterable or generator yields batches of its own size")
+        return HostData(data, "iterator" if is_one_shot(data) else "iterable", "", key, argument)
+    if any_on_disk(data):
+        if not host:
+            raise TypeError(f"{argument}: arrays on disk (memmap, h5py) are served by the host path, for data= "
+                            "only; load validation arrays into memory (np.asarray)")
+        batches = DiskBatches(data, batch_size, seed, shuffle, argument)
+        return HostData(batches, "iterable", f"arrays on disk, read {batches.batch_size} samples per batch "
+                        "in shuffled epochs", key, argument)
     return ArrayData(data, batch_size, key, argument, shuffle)

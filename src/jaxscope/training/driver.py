@@ -128,6 +128,9 @@ class Driver:
     def _reset(self, trainer: Any, command: Command) -> None:
         self.in_flight = None
         plan, self.plan = self.plan, None
+        if trainer._feeder is not None:
+            trainer._feeder.stop()
+            trainer._feeder.restart()
         with trainer._lock:
             trainer._reset_state()
             self.rate_window.clear()
@@ -159,6 +162,8 @@ class Driver:
         except Exception as error:
             self._fail(trainer, error)
             return False
+        if trainer._feeder is not None:
+            trainer._feeder.start()
         trainer._set_status("running")
         self.in_flight = None
         self._last_finish = time.perf_counter()
@@ -167,7 +172,9 @@ class Driver:
 
     def _prepare(self, trainer: Any) -> None:
         state, scale = trainer._state, trainer._lr.scale()
-        self.chunk, seconds = choose_chunk(trainer._step_fn, trainer._names, state, scale, trainer._strategy_request)
+        feeds = None if trainer._feeder is None else trainer._source.example_block().arrays
+        self.chunk, seconds = choose_chunk(trainer._step_fn, trainer._names, state, scale, trainer._strategy_request,
+                                           feeds)
         self.seconds_per_step = max(seconds, 1e-7)
         self.chunk_size = int(np.clip(CHUNK_SECONDS / self.seconds_per_step, 1, MAX_CHUNK))
         if self.chunk.strategy == "loop" and jax.default_backend() != "cpu":
@@ -191,6 +198,8 @@ class Driver:
     def _end(self, trainer: Any, status: str, message: str = "", error: BaseException | None = None) -> None:
         plan, self.plan = self.plan, None
         self.in_flight = None
+        if trainer._feeder is not None:
+            trainer._feeder.stop()
         trainer._set_status(status, message)
         if plan is not None and plan.command is not None:
             plan.command.finish(error)
@@ -206,14 +215,21 @@ class Driver:
         stopped early)."""
         flight, target = self.in_flight, self.plan.target
         dispatched_to = flight.start_step + flight.n if flight else trainer.current_step
-        following = None
+        following, segments, ended = None, None, None
         if more and (target is None or dispatched_to < target):
             requested = self.chunk_size if target is None else min(self.chunk_size, target - dispatched_to)
-            base, scale, lr = trainer._chunk_inputs(flight.new if flight else None)
-            following = dispatch_chunk(self.chunk, base, scale, self.chunk.size_for(requested), lr, dispatched_to)
+            n = self.chunk.size_for(requested)
+            if trainer._feeder is not None:
+                segments, ended = self._feed(trainer._feeder, n)
+                n = sum(count for _, _, count in segments)
+            if n:
+                base, scale, lr = trainer._chunk_inputs(flight.new if flight else None)
+                following = dispatch_chunk(self.chunk, base, scale, n, lr, dispatched_to, segments)
+                if trainer._feeder is not None and trainer._feeder.source.mode == "on_policy":
+                    flight, following = following, None    # on-policy: the next batch needs these steps' parameters
         self.in_flight = following
         if flight is None:
-            return True
+            return self._data_ended(trainer, ended)
         result = finish_chunk(self.chunk, flight)
         now = time.perf_counter()
         trainer._commit(flight.start_step, result, flight.lr)
@@ -232,7 +248,33 @@ class Driver:
         if stopped:
             self._end(trainer, "done", stopped)
             trainer._emit(Event.PARAMS)
-        return not stopped
+            return False
+        return self._data_ended(trainer, ended)
+
+    def _feed(self, feeder: Any, n: int) -> tuple[list, Any]:
+        """Host batches for up to ``n`` steps, and why none came (an error, the data ran out; None
+        when commands are waiting)."""
+        feeder.want(2 * self.chunk_size)
+        segments = feeder.take(n, interrupted=lambda: bool(self._queue))
+        if segments:
+            return segments, None
+        if feeder.error is not None:
+            return [], feeder.error
+        if feeder.exhausted:
+            return [], (f"the data ran out after {feeder.source.pulled} batches (a one-shot iterator or "
+                        "generator); pass a list or a re-iterable loader to train for more epochs")
+        return [], None
+
+    def _data_ended(self, trainer: Any, ended: Any) -> bool:
+        """End training when the host data failed or ran out (and nothing is in flight)."""
+        if ended is None or self.in_flight is not None:
+            return True
+        if isinstance(ended, BaseException):
+            trainer._feeder.error = None       # reported once; a later Start tries the data again
+            self._fail(trainer, ended)
+        else:
+            self._end(trainer, "done", ended)
+        return False
 
     def _measure_rate(self, seconds: float, steps: int) -> None:
         """``steps_per_second`` over the chunks of about the last second (one chunk alone is noisy)."""

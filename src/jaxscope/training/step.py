@@ -50,7 +50,8 @@ def track_best(best: Best, new: "TrainState", val_loss: jax.Array, due: jax.Arra
 
 def build_step(adapter, loss_pair: Callable, source, optimizer: optax.GradientTransformation,
                validation=None, eval_every: int = 100, val_names: tuple[str, ...] = ()) -> Callable:
-    """``step(state, lr_scale) -> (state, {metric: scalar})``; validation metrics are NaN off-schedule.
+    """``step(state, lr_scale, feed) -> (state, {metric: scalar})``; validation metrics are NaN
+    off-schedule; ``feed`` is this step's batch for host data (None otherwise).
 
     The key streams: the next state's key, data, validation, then (only when used, so that adding
     them changes nothing else) the loss's key and the model's (``adapter.needs_key``: dropout)."""
@@ -69,12 +70,12 @@ def build_step(adapter, loss_pair: Callable, source, optimizer: optax.GradientTr
     def skip_evaluation(params, rest, key):
         return {name: jnp.full((), jnp.nan, jnp.float32) for name in val_names}
 
-    def step(state: TrainState, lr_scale: jax.Array) -> tuple[TrainState, dict]:
+    def step(state: TrainState, lr_scale: jax.Array, feed: Any = None) -> tuple[TrainState, dict]:
         keys = jax.random.split(state.key, 3 + loss_pair.takes_key + model_keyed)  # (3-way costs nothing measurable)
         key, data_key, val_key = keys[:3]
         loss_key = keys[3] if loss_pair.takes_key else None       # a fresh key for the loss
         model_key = keys[-1] if model_keyed else None             # dropout of a linen module
-        batch, data_state = source.next(state.data_state, data_key, state.step)
+        batch, data_state = source.next(state.data_state, data_key, state.step, feed)  # feed: a host batch
         (value, (metrics, rest)), grads = jax.value_and_grad(loss_for_grad, has_aux=True)(
             state.params, state.rest, batch, loss_key, model_key)
         updates, opt_state = optimizer.update(grads, state.opt_state, state.params)

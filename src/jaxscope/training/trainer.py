@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import weakref
 from typing import Any, Callable
 
 import jax
@@ -23,6 +24,8 @@ from .data_info import DataInfo
 from .data_source import data_source
 from .driver import Driver
 from .events import Event, Watchers
+from .feeder import Feeder
+from .host_data import HostData
 from .history import History
 from .loss_function import check_loss, normalised
 from .model_adapter import adapter_for
@@ -76,9 +79,12 @@ class Trainer:
         self._eval_every = _positive_int(eval_every, "eval_every")
         self._seed = _positive_int(seed, "seed", allow_zero=True)
         self._key_train, data_key, val_key = jax.random.split(jax.random.key(self._seed), 3)
-        self._source = data_source(data, batch_size, data_key, "data", shuffle)
+        self._source = data_source(data, batch_size, data_key, "data", shuffle, self._seed, self._policy_params_fn())
+        self._feeder = Feeder(self._source) if isinstance(self._source, HostData) else None
+        if self._feeder is not None:
+            weakref.finalize(self, self._feeder.close)
         self._validation = None if validation is None else data_source(validation, None, val_key, "validation")
-        self.data = DataInfo(self._source, self._validation, self._key_train)
+        self.data = DataInfo(self._source, self._validation, self._key_train, self._feeder)
         self._optimizer = resolve(optimizer)
         self.name = str(name)
         self.early_stopping = early_stopping
@@ -304,6 +310,18 @@ class Trainer:
         return f"<jaxscope.Trainer {self.name!r} status={self.status} step={self.current_step}>"
 
     # ---- called by the driver (on its thread) ---------------------------------------------
+    def _policy_params_fn(self) -> Callable[[], Any]:
+        """For on-policy data: the parameters (an nnx module: the module, in eval mode) of now."""
+        ref = weakref.ref(self)
+
+        def params_now() -> Any:
+            trainer = ref()
+            state = getattr(trainer, "_state", None)
+            trainable, rest = trainer._adapter.initial() if state is None else (state.params, state.rest)
+            return trainer._adapter.eval_view(trainable, rest)
+
+        return params_now
+
     def _emit(self, event: Event) -> None:
         self._events.emit(event)
 
