@@ -20,6 +20,7 @@ MODULES = [
     "jaxscope.inspect.from_linen", "jaxscope.inspect.from_pytree", "jaxscope.inspect.nnx_input",
     "jaxscope.inspect.spec", "jaxscope.inspect.tree", "jaxscope.inspect.chain", "jaxscope.inspect.dense",
     "jaxscope.training.data_kind", "jaxscope.training.host_batches", "jaxscope.training.disk_arrays",
+    "jaxscope.training.linen_adapter", "jaxscope.training.train_state",
 ]
 
 

@@ -22,8 +22,17 @@ from .samples import take_samples
 SAMPLE_KEYS = {"training": 4321, "validation": 8765}   # fixed: views show the same samples every time
 
 
+INPUT_NAMES = ("x", "input", "inputs", "image", "images")
+
+
 def first_input(batch: Any) -> Any:
-    return batch[0] if isinstance(batch, (tuple, list)) else batch
+    """The network's input in a batch: ``batch[0]`` of a tuple, ``batch["x"]`` (or "input", "image", else
+    the first entry) of a dict, else the batch itself."""
+    if isinstance(batch, (tuple, list)):
+        return batch[0]
+    if isinstance(batch, dict) and batch:
+        return next((batch[k] for k in INPUT_NAMES if k in batch), next(iter(batch.values())))
+    return batch
 
 
 def rounded_range(x: np.ndarray) -> list[tuple[float, float]]:

@@ -7,8 +7,8 @@ count)``: at least one batch (waiting for it), and otherwise only what is ready,
 makes short chunks instead of holding back Pause. A block still being filled is stacked by ``take``
 itself when nothing else is ready.
 
-The thread runs while the trainer trains (``start`` / ``stop``; batches already pulled are kept
-across a pause) and lives until the source is closed. An exception in the user's data code, or a
+The thread runs only while the trainer trains (``start`` / ``stop``; batches already pulled are
+kept across a pause). An exception in the user's data code, or a
 one-shot iterator running out, is reported by ``take`` once the batches before it are used up.
 """
 
@@ -35,7 +35,6 @@ class Feeder:
         self._ready: collections.deque = collections.deque()   # Blocks, oldest first
         self._used = 0                           # batches of _ready[0] already taken
         self._running = False
-        self._closed = False
         self._generation = 0                     # bumped by restart(): batches of an older one are dropped
         self.exhausted = False
         self.error: BaseException | None = None
@@ -55,14 +54,14 @@ class Feeder:
             self._cond.notify_all()
 
     def stop(self) -> None:
-        """Stop pulling (training paused or ended); what was pulled stays for later."""
+        """Stop pulling (training paused or ended): the thread ends after the batch it is pulling;
+        what was pulled stays for later."""
         with self._cond:
             self._running = False
+            self._cond.notify_all()
 
     def close(self) -> None:
-        with self._cond:
-            self._running, self._closed = False, True
-            self._cond.notify_all()
+        self.stop()
 
     def want(self, steps: int) -> None:
         """Keep about ``steps`` batches ready (two chunks), within a memory bound."""
@@ -150,10 +149,10 @@ class Feeder:
         source = self.source
         while True:
             with self._cond:
-                while not self._closed and (not self._running or self.exhausted or self.error is not None
-                                            or self._buffered() >= self.ahead):
+                while self._running and (self.exhausted or self.error is not None or self._buffered() >= self.ahead):
                     self._cond.wait()
-                if self._closed:
+                if not self._running:          # paused, ended or closed: the thread goes
+                    self._thread = None
                     return
                 generation = self._generation
             try:

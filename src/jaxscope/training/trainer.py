@@ -32,6 +32,7 @@ from .model_adapter import adapter_for
 from .optimizer import LearningRate, resolve
 from .snapshot import Snapshot
 from .step import TrainState, build_step, initial_best
+from .train_state import from_train_state, train_state_of
 
 STATUSES = ("idle", "compiling", "running", "paused", "done", "diverged", "error")
 
@@ -140,6 +141,13 @@ class Trainer:
         """The optimizer state of the current step (immutable jax arrays)."""
         with self._lock:
             return self._state.opt_state
+
+    from_train_state = classmethod(from_train_state)   # Trainer.from_train_state(state, loss=..., data=...)
+
+    def train_state(self, state: Any = None) -> Any:
+        """The flax ``TrainState`` this trainer was built from (or ``state``), with the trained step,
+        params, optimizer state (and batch statistics)."""
+        return train_state_of(self, state)
 
     @property
     def model(self) -> Any:
