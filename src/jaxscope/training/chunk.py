@@ -65,7 +65,7 @@ class LoopChunk:
             def body(carry):
                 i, s, buffers, _ = carry
                 s, out = step(s, lr_scale, feed_at(feeds, offset + i))
-                return i + 1, s, _write(buffers, out, i), jnp.isfinite(out["loss"])
+                return i + 1, s, _write(buffers, out, i), jnp.isfinite(out[names[0]])   # the loss
 
             init = (jnp.int32(0), state, _empty_buffers(names, PART), jnp.bool_(True))
             _, state, buffers, _ = jax.lax.while_loop(cond, body, init)
@@ -209,7 +209,7 @@ def finish_chunk(chunk, flight: InFlight) -> ChunkResult:
         for name in chunk.names:
             pieces[name].append(buffers[name][:ran])
     metrics = {name: np.concatenate(values) for name, values in pieces.items()}
-    losses = metrics["loss"]
+    losses = metrics[chunk.names[0]]   # the loss (with update=: its first metric)
     bad = np.flatnonzero(~np.isfinite(losses))
     if not len(bad):
         return ChunkResult(flight.new, len(losses), metrics, None)

@@ -90,9 +90,14 @@ class History:
         return self.tail(name, 0)[0]
 
     @property
+    def primary(self) -> str:
+        """The series recorded at every step: ``loss`` (with ``update=`` and no loss: its first metric)."""
+        return "loss" if "loss" in self._series or not self._series else next(iter(self._series))
+
+    @property
     def steps(self) -> np.ndarray:
         """Steps of the train loss: 1, 2, ... one per optimisation step."""
-        return self.steps_of("loss")
+        return self.steps_of(self.primary)
 
     def __getitem__(self, name: str) -> np.ndarray:
         if name not in self._series:
@@ -103,7 +108,7 @@ class History:
         return name in self._series
 
     def __len__(self) -> int:
-        return self.count("loss")
+        return self.count(self.primary)
 
     def to_pandas(self):
         """One DataFrame indexed by step, a column per metric (NaN where not recorded; of several

@@ -253,7 +253,7 @@ class LinenAdapter:
         """The variables as the user holds them: ``{"params": ..., "batch_stats": ...}``."""
         return _in_order({"params": trainable, **rest}, self._order)
 
-    def split_user_params(self, variables: Any, rest: dict) -> tuple[Any, dict]:
+    def merge_user_params(self, variables: Any, trainable: Any, rest: dict) -> tuple[Any, dict]:
         """(params, other collections) of variables set by hand; a bare params dict keeps ``rest``."""
         if not isinstance(variables, Mapping):
             raise TypeError(f"params must be the linen variables {{'params': ..., ...}}; got {type(variables).__name__}")

@@ -16,6 +16,7 @@ from typing import Any, Callable
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
 
 from .arguments import check_strategy
 from .arguments import positive_int as _positive_int
@@ -33,6 +34,7 @@ from .optimizer import LearningRate, resolve
 from .snapshot import Snapshot
 from .step import TrainState, build_step, initial_best
 from .train_state import from_train_state, train_state_of
+from .update_rule import check_update_arguments
 
 STATUSES = ("idle", "compiling", "running", "paused", "done", "diverged", "error")
 
@@ -65,15 +67,20 @@ class Trainer:
         dropout keyed); the diagram and views run it in evaluation mode.
     """
 
-    def __init__(self, params: Any, loss: Callable, data: Any = None, optimizer: Any = 1e-3, *,
+    def __init__(self, params: Any = None, loss: Callable | None = None, data: Any = None, optimizer: Any = 1e-3, *,
                  validation: Any = None, batch_size: int | None = None, shuffle: bool = True, eval_every: int = 100,
                  seed: int = 0, strategy: str = "auto", name: str = "", apply: Callable | None = None,
-                 early_stopping: int | None = None, module: Any = None) -> None:
-        self._loss = normalised(loss)
+                 early_stopping: int | None = None, module: Any = None, state: Any = None,
+                 update: Callable | None = None) -> None:
         if apply is not None and not callable(apply):
             raise TypeError(f"apply must be a function apply(params, x) -> outputs; got {type(apply).__name__}")
         self.apply = apply
-        self._adapter = adapter_for(params, module)
+        self._update = check_update_arguments(update, state, loss, validation, params, module)
+        if self._update is None:
+            self._loss = normalised(loss)
+            self._adapter = adapter_for(params, module)
+        else:
+            self._loss, self._adapter = None, self._update
         if self.apply is None:
             self.apply = getattr(self._adapter, "eval_apply", None)  # a linen module runs itself
         self._strategy_request = check_strategy(strategy)
@@ -86,18 +93,27 @@ class Trainer:
             weakref.finalize(self, self._feeder.close)
         self._validation = None if validation is None else data_source(validation, None, val_key, "validation")
         self.data = DataInfo(self._source, self._validation, self._key_train, self._feeder)
-        self._optimizer = resolve(optimizer)
+        self._optimizer = resolve(optimizer) if self._update is None else optax.identity()
         self.name = str(name)
-        self.early_stopping = early_stopping
 
         trainable, rest = self._adapter.initial()
-        self._metric_names = check_loss(self._loss, self._adapter, trainable, rest, self._source,
-                                        self._validation, self._key_train)
-        self._val_names = () if self._validation is None else (
-            "val_loss", *(f"val_{m}" for m in self._metric_names))
-        self._names = ("loss", *self._metric_names, *self._val_names)
-        self._step_fn = build_step(self._adapter, self._loss, self._source, self._optimizer,
-                                   self._validation, self._eval_every, self._val_names)
+        if self._update is None:
+            self._metric_names = check_loss(self._loss, self._adapter, trainable, rest, self._source,
+                                            self._validation, self._key_train)
+            self._val_names = () if self._validation is None else (
+                "val_loss", *(f"val_{m}" for m in self._metric_names))
+            self._train_names = ("loss", *self._metric_names)
+            self._step_fn = build_step(self._adapter, self._loss, self._source, self._optimizer,
+                                       self._validation, self._eval_every, self._val_names)
+        else:   # update=: its metrics, `loss` first; val_... metrics are recorded where finite
+            names = self._update.metric_names(self._source, self._key_train)
+            self._train_names = tuple(n for n in names if not n.startswith("val_"))
+            self._val_names = tuple(n for n in names if n.startswith("val_"))
+            self._metric_names = self._train_names[1:]
+            self._step_fn = self._update.build_step(self._source, self._train_names + self._val_names)
+        self._names = self._train_names + self._val_names
+        self._tracks_best = "val_loss" in self._val_names
+        self.early_stopping = early_stopping
         self._lr = LearningRate(self._optimizer, self._optimizer.init(trainable))
 
         self.history = History()
@@ -114,7 +130,7 @@ class Trainer:
     def _reset_state(self) -> None:
         """The initial parameters, optimizer state and seed; an empty history (declared series included)."""
         trainable, rest = self._adapter.initial()
-        best = initial_best(trainable, rest) if self._validation is not None else ()
+        best = initial_best(trainable, rest) if self._tracks_best else ()
         self._state = TrainState(trainable, rest, self._optimizer.init(trainable), self._key_train,
                                  self._source.init_state(), jnp.int32(0), best)
         self._step, self._best_step, self._best_waited = 0, None, 0
@@ -192,8 +208,9 @@ class Trainer:
     def early_stopping(self, patience: int | None) -> None:
         if patience is not None:
             patience = _positive_int(patience, "early_stopping")
-            if self._validation is None:
-                raise ValueError("early_stopping needs validation=(x_val, y_val) or a validation generator")
+            if not self._tracks_best:
+                raise ValueError("early_stopping needs validation=(x_val, y_val) or a validation generator "
+                                 "(with update=: a val_loss metric)")
         self._patience = patience
         if hasattr(self, "_events"):
             self._emit(Event.SETTINGS)
@@ -350,19 +367,21 @@ class Trainer:
     def _commit(self, start: int, result, lr: float | None) -> None:
         steps = np.arange(start + 1, start + result.completed + 1)
         best_step, waited = self._best_step, self._best_waited
-        if self._validation is not None and result.completed:
+        if self._tracks_best and result.completed:
             step, waited = (int(v) for v in jax.device_get((result.state.best.step, result.state.best.waited)))
             best_step = None if step < 0 else step
         with self._lock:
             self._state = result.state
             self._step = start + result.completed
             self._best_step, self._best_waited = best_step, waited
-            for name in ("loss", *self._metric_names):
+            for name in self._train_names:
                 self.history.extend(name, steps, result.metrics[name])
             if self._val_names and result.completed:
                 due = steps % self._eval_every == 0
                 for name in self._val_names:
-                    self.history.extend(name, steps[due], result.metrics[name][due])
+                    values = result.metrics[name]
+                    on = np.isfinite(values) if self._update is not None else due   # update=: NaN when not evaluated
+                    self.history.extend(name, steps[on], values[on])
             if lr is not None:
                 self.history.extend("learning_rate", steps, np.full(len(steps), lr, np.float32))
 
@@ -383,9 +402,9 @@ class Trainer:
         with self._lock:
             old, rest = self._state.params, self._state.rest
         value = change(self.params)
-        split = getattr(self._adapter, "split_user_params", None)   # linen: variables -> (params, batch stats)
-        if split is not None:
-            value, rest = split(value, rest)
+        merge = getattr(self._adapter, "merge_user_params", None)   # linen variables, params(state) of update=
+        if merge is not None:
+            value, rest = merge(value, old, rest)
         if jax.tree.structure(value) != jax.tree.structure(old):
             raise ValueError("params: the new parameters must have the same structure as the current ones")
         for new_leaf, old_leaf in zip(jax.tree.leaves(value), jax.tree.leaves(old)):
@@ -401,7 +420,13 @@ class Trainer:
         if self._evaluate_now is None:
             source = self._validation or self._source
             adapter, loss = self._adapter, self._loss
-            self._evaluate_now = jax.jit(lambda p, r, k: loss(adapter.eval_view(p, r), source.full(k), k)[0])
+            if self._update is not None:
+                if "loss" not in self._train_names:
+                    return float("nan")
+                now = self._update.loss_now(source)
+                self._evaluate_now = lambda p, r, k: now(p, k)
+            else:
+                self._evaluate_now = jax.jit(lambda p, r, k: loss(adapter.eval_view(p, r), source.full(k), k)[0])
         with self._lock:
             state = self._state
         return float(self._evaluate_now(state.params, state.rest, state.key))
