@@ -3,8 +3,8 @@
 While the device runs chunk i, this thread calls the user's data code for the batches of chunk
 i+1 (jax releases the GIL while it computes, so a generator or a numpy simulator overlaps with
 training). The driver ``take``s up to a chunk's worth of batches as segments ``(block, offset,
-count)``: at least one batch (waiting for it), and otherwise only what is ready, so a slow source
-makes short chunks instead of holding back Pause. A block still being filled is stacked by ``take``
+count)``: at least one batch (waiting for it), then what is ready within ``FILL_SECONDS``, so a
+slow source makes short chunks instead of holding back Pause, yet not one round trip per batch. A block still being filled is stacked by ``take``
 itself when nothing else is ready.
 
 The thread runs only while the trainer trains (``start`` / ``stop``; batches already pulled are
@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import collections
 import threading
+import time
 from typing import Any, Callable
 
 from .host_batches import stack_block
 from .host_data import DataExhausted, HostData
 
 WAIT_SLICE = 0.05      # seconds between looks at the command queue while waiting for a batch
+FILL_SECONDS = 0.02    # after the first batch, how long a chunk waits for more (slow sources)
 MAX_AHEAD_BYTES = 64 << 20
 
 
@@ -69,20 +71,31 @@ class Feeder:
         self.ahead = int(min(max(steps, 2 * self.source.block_size), cap))
 
     def take(self, n: int, interrupted: Callable[[], bool] = lambda: False) -> list[tuple[Any, int, int]]:
-        """Up to ``n`` batches as ``(block arrays, offset, count)`` segments; waits for at least
-        one unless ``interrupted()`` turns true (then returns what there is, maybe nothing). Empty
-        with ``exhausted`` or ``error`` set when the data ended."""
+        """Up to ``n`` batches as ``(block arrays, offset, count)`` segments. Waits for the first
+        one (unless ``interrupted()`` turns true: then it returns what there is, maybe nothing),
+        then up to ``FILL_SECONDS`` more while fewer than ``n`` are ready: a slow source makes
+        chunks of several batches rather than one round trip per batch. Empty, with ``exhausted``
+        or ``error`` set, when the data ended."""
         if self.source.mode == "on_policy":
             return self._take_on_policy()
+        deadline = None
         with self._cond:
-            while not self._ready:
-                if self.source.pending:
-                    self._ready.append(self._stack_pending())
+            while True:
+                available = self._buffered()
+                ended = self.error is not None or self.exhausted or interrupted()
+                if available >= n or (available and ended):
                     break
-                if self.error is not None or self.exhausted or interrupted():
+                if not available and ended:
                     return []
+                now = time.monotonic()
+                if available and deadline is None:
+                    deadline = now + FILL_SECONDS
+                if deadline is not None and now >= deadline:
+                    break
                 self._cond.notify_all()
-                self._cond.wait(WAIT_SLICE)
+                self._cond.wait(WAIT_SLICE if deadline is None else min(WAIT_SLICE, deadline - now))
+            if self._buffered() - len(self.source.pending) < n and self.source.pending:
+                self._ready.append(self._stack_pending())   # a block still being filled
             segments = []
             while self._ready and n > 0:
                 block = self._ready[0]

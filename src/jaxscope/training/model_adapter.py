@@ -103,6 +103,9 @@ def adapter_for(params: Any, module: Any = None):
         return LinenAdapter(params, module)
     if params is None:
         raise ValueError("params is required: a pytree of arrays or a flax.nnx.Module")
+    if all(hasattr(params, name) for name in ("apply_fn", "tx", "params", "opt_state")):
+        raise TypeError("params is a flax TrainState: use scope.Trainer.from_train_state(state, loss=..., data=...) "
+                        "(trainer.train_state() gives it back trained)")
     if is_nnx_module(params):
         return NnxAdapter(params)
     return PytreeAdapter(params)
