@@ -92,4 +92,5 @@ def test_without_validation_the_control_bar_has_no_checkbox(lesson2):
     assert board.controls.early_stopping == -1
     from_front_end(board.controls, {"v": 2, "kind": "set", "name": "early_stopping", "value": 10})
     settle(board)
-    assert board.controls.message == "ValueError: early_stopping needs validation=(x_val, y_val) or a validation generator"
+    assert board.controls.message == ("ValueError: early_stopping needs validation=(x_val, y_val) or a validation "
+                                      "generator (with update=: a val_loss metric)")

@@ -59,3 +59,16 @@ def test_views_say_they_need_x_y_batches_for_dict_data():
                             data={"x": np.ones((4, 1)), "y": np.ones((4, 1))}, apply=lambda p, x: x @ p["w"])
     with pytest.raises(ValueError, match=r"training: a view needs batches \(x, y, \.\.\.\) of inputs and targets; got dict"):
         scope.views.ParityPlot(trainer)
+
+
+def test_a_generated_dict_batch_keeps_its_structure_inside_the_compiled_loop():
+    import jax
+
+    def make(key):
+        x = jax.random.normal(key, (16, 2))
+        return {"x": x, "y": x @ jnp.array([1.0, -2.0]), "index": jnp.zeros(16)}
+
+    trainer = scope.Trainer(params={"w": jnp.zeros(2)}, loss=fit, data=make, optimizer=0.05)
+    assert trainer.data.kind == "generator" and trainer.data.input_shape == (2,)
+    trainer.run(400)
+    np.testing.assert_allclose(np.asarray(trainer.params["w"]), [1.0, -2.0], atol=1e-3)

@@ -216,6 +216,12 @@ class Trainer:
             self._emit(Event.SETTINGS)
 
     @property
+    def tracks_validation(self) -> bool:
+        """Whether a validation loss is tracked (``validation=``, or a ``val_loss`` metric of ``update=``):
+        what ``early_stopping`` and ``best_step`` need."""
+        return self._tracks_best
+
+    @property
     def best_step(self) -> int | None:
         """The step of the lowest validation loss so far (None before the first evaluation)."""
         return self._best_step

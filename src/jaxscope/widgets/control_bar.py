@@ -53,7 +53,7 @@ class ControlBar(Fed, LockedStateMixin, anywidget.AnyWidget):
             self.learning_rate = snap.learning_rate
             self.message = snap.message
             self.title = self.trainer.name
-            self.early_stopping = -1 if not self.trainer.data.has_validation else (snap.early_stopping or 0)
+            self.early_stopping = -1 if not self.trainer.tracks_validation else (snap.early_stopping or 0)
 
     # ---- fed by the display loop ----------------------------------------------------------
     def frame(self, snap: Any, full: bool) -> bool:
