@@ -17,13 +17,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
-import subprocess
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from conditions import run_child  # noqa: E402
+
 CONDITIONS = ("unpinned", "pinned", "busy core")
 
 
@@ -54,21 +55,7 @@ def measure(rounds: int, steps: int) -> dict:
 
 
 def run_condition(condition: str, rounds: int, steps: int) -> dict:
-    command = [sys.executable, __file__, "--child", "--rounds", str(rounds), "--steps", str(steps)]
-    spinner = None
-    if condition == "pinned":
-        if not shutil.which("taskset"):
-            return {"skipped": "taskset not found"}
-        command = ["taskset", "-c", "0", *command]
-    elif condition == "busy core":
-        spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
-    try:
-        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    finally:
-        if spinner is not None:
-            spinner.kill()
-            spinner.wait()
-    return json.loads(out.strip().splitlines()[-1])
+    return run_child(__file__, ["--rounds", str(rounds), "--steps", str(steps)], condition)
 
 
 def main() -> None:
