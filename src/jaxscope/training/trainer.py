@@ -51,9 +51,13 @@ class Trainer:
       params: any pytree of arrays, or a ``flax.nnx.Module`` (the loss then receives the module).
       loss: ``loss(params_or_module, batch)`` -> scalar, or ``(scalar, {name: scalar})``;
         ``loss(params_or_module, batch, key)`` gets a fresh key every step (dropout, noise, sampling).
-      data: ``data(key) -> batch`` (fresh data each step), a tuple of arrays (x, y, ...) served in
-        shuffled epochs of ``batch_size`` (``shuffle=False``: in order; whole without ``batch_size``),
-        or None when the loss needs no batch (it gets ``None``).
+      data: ``data(key) -> batch`` in jax (generated inside the compiled loop), a tuple / dict of arrays
+        served in shuffled epochs of ``batch_size`` (``shuffle=False``: in order; whole without
+        ``batch_size``), None when the loss needs no batch (it gets ``None``), or host data fed to the
+        compiled loop by a prefetch thread: a list of batches or any re-iterable (epochs), a generator
+        or iterator (ends training when it runs out), ``data()`` (a numpy simulator), a ``data(key)``
+        that jax cannot trace or whose output ignores the key, memmap / h5py arrays (with
+        ``batch_size``), or on-policy ``data(params)``. ``trainer.data.path`` says which path it took.
       optimizer: an optax transformation, or a float (adam at that learning rate).
       validation: optional tuple of arrays or ``key -> batch``, evaluated every ``eval_every`` steps.
       strategy: ``"auto"`` (measure), ``"loop"`` (rolled loop) or ``"step"`` (jitted step per call).
@@ -65,6 +69,10 @@ class Trainer:
       module: a ``flax.linen`` Module whose variables ``params`` are (``{"params": ..., "batch_stats": ...}``):
         the loss receives the module bound to them, run in training mode (batch statistics updated,
         dropout keyed); the diagram and views run it in evaluation mode.
+      state, update: your own training step instead of ``loss`` + ``optimizer``:
+        ``update(state, batch, key) -> (state, {name: scalar})`` from ``state`` (any pytree); every
+        metric is recorded (``loss`` first), a ``val_loss`` metric drives ``early_stopping``; then
+        ``params`` may be ``lambda state: ...``, what the diagram and views show.
     """
 
     def __init__(self, params: Any = None, loss: Callable | None = None, data: Any = None, optimizer: Any = 1e-3, *,
