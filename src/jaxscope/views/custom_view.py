@@ -128,10 +128,10 @@ class CustomView(View):
     (i, j) centred on column j, row i, row 0 on top. ``colors``: a list of CSS colours from low to high
     (default blue, white, red) or a d3 scheme name such as ``"viridis"``; ``color_range``:
     ``"symmetric"`` (default: ±the largest |value| drawn now, so 0 stays white), ``"data"`` (the
-    current min to max) or a fixed ``(lo, hi)``; the first two follow every redraw. ``color_label``
-    names the colour bar; ``color_bar=False`` leaves it out (e.g. for black-and-white pictures). bqplot
-    draws the bar 200 px shorter than the plot, so it needs ``height`` >= 320 (default 360). Arrays of
-    another shape on later redraws resize the axes.
+    current min to max) or a fixed ``(lo, hi)`` (the middle colour at its midpoint); the first two
+    follow every redraw. ``color_label`` names the colour bar; ``color_bar=False`` leaves it out (e.g.
+    for black-and-white pictures). bqplot draws the bar 200 px shorter than the plot, so it needs
+    ``height`` >= 320 (default 360). Arrays of another shape on later redraws resize the axes.
 
     ``width`` / ``height``: the figure's size in pixels (default 420 x 300, heatmaps 420 x 360).
     """
