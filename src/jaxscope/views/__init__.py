@@ -10,7 +10,8 @@ Each follows a Trainer's current parameters, redrawn at most twice a second whil
 - ``OutputMap2D``: the output over the input plane, data points on top, target thumbnail;
 - ``ImageGrid``: input / target / output images, or true and predicted parameters as captions;
 - ``LatentScatter``: a layer's activations in 2-D (units or PCA); brush to see the samples;
-- ``CustomView``: ``fn(params, step) -> (x, y)`` for anything else (the lesson-1 chain).
+- ``CustomView``: ``fn(params, step) -> (x, y)`` for anything else (the lesson-1 chain), or a 2-D array
+  drawn as a heatmap (``mark="heatmap"``: weight matrices, Gibbs chains).
 """
 
 from .base import View
