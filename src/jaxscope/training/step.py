@@ -20,7 +20,7 @@ class TrainState(NamedTuple):
     rest: Any          # non-trained model state (nnx batch stats, RNG counts); () for pytrees
     opt_state: Any
     key: jax.Array
-    data_state: Any    # the current epoch's permutation for fixed data sets
+    data_state: Any    # what a data source carries between steps (() for every source today)
     step: jax.Array    # int32: optimisation steps completed
     best: Any = ()     # with validation: Best (the parameters of the lowest val_loss so far)
 

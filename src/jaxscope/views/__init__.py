@@ -11,7 +11,10 @@ Each follows a Trainer's current parameters, redrawn at most twice a second whil
 - ``ImageGrid``: input / target / output images, or true and predicted parameters as captions;
 - ``LatentScatter``: a layer's activations in 2-D (units or PCA); brush to see the samples;
 - ``CustomView``: ``fn(params, step) -> (x, y)`` for anything else (the lesson-1 chain), or a 2-D array
-  drawn as a heatmap (``mark="heatmap"``: weight matrices, Gibbs chains).
+  drawn as a heatmap (``mark="heatmap"``: weight matrices, Gibbs chains);
+- ``SequencePlot``: input / target / prediction over time for a few fixed test sequences, MSE in the heading;
+- ``ProbePanel``: a sequence model's response to presets or an input drawn with the mouse, live, with the
+  superposition check (response to a + b against the sum of the responses).
 """
 
 from .base import View
@@ -21,5 +24,8 @@ from .image_grid import ImageGrid
 from .latent_scatter import LatentScatter
 from .output_map import OutputMap2D
 from .parity_plot import ParityPlot
+from .probe_panel import ProbePanel
+from .sequence_plot import SequencePlot
 
-__all__ = ["CustomView", "FunctionPlot", "ImageGrid", "LatentScatter", "OutputMap2D", "ParityPlot", "View"]
+__all__ = ["CustomView", "FunctionPlot", "ImageGrid", "LatentScatter", "OutputMap2D", "ParityPlot", "ProbePanel",
+           "SequencePlot", "View"]
