@@ -163,6 +163,7 @@ def test_a_key_function_jax_cannot_trace_runs_on_the_host_with_a_fresh_key_each_
     assert indices(trainer) == list(range(1, 41))
     first_keys = keys[:40]
     assert len(set(first_keys)) == 40
+    wait_for(lambda: not prefetch_threads())     # a batch pulled ahead may still be finishing
     keys.clear()
     trainer.reset()                        # the same keys again: the same batches
     trainer.run(40)

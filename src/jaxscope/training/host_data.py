@@ -68,6 +68,8 @@ class HostData:
         self.seen: list[list[np.ndarray]] = []   # the first few batches, for views and input ranges
         self.spec: BatchSpec | None = None
         self.restartable = mode in ("iterable", "host_function", "host_keyed")
+        if mode in ("host_keyed", "on_policy"):
+            self._keys = self._key_block()      # (compiles the key split once: not the data's cost)
         started = time.perf_counter()
         first = self._call()
         self.spec = BatchSpec.of(first, argument)
@@ -75,17 +77,32 @@ class HostData:
         self.first = self.spec.check(first, 0)
         self.pulled = 1
         self._remember(self.first)
-        if mode == "on_policy":
-            self.block_size = 1
-        else:
-            self.block_size = power_of_two_at_most(min(
-                MAX_BLOCK, BLOCK_BYTES / max(self.spec.nbytes, 1), BLOCK_SECONDS / max(self.pull_seconds, 1e-7)))
+        self.block_size = 1 if mode == "on_policy" else self._block_size()
         self.pending = [] if mode == "on_policy" else [self.first]   # pulled, not yet stacked
+        if mode != "on_policy" and self.block_size < MAX_BLOCK:
+            self._time_second_batch()
+
+    def _time_second_batch(self) -> None:
+        """A first call is often slow once (imports, compiling jax code inside): time a second batch
+        (kept for training) and size blocks by the faster of the two."""
+        started = time.perf_counter()
+        try:
+            leaves = self.pull()
+        except (DataExhausted, Exception):   # a source of one batch, or an error training will report
+            return
+        self.pending.append(leaves)
+        self.pull_seconds = min(self.pull_seconds, time.perf_counter() - started)
+        self.block_size = self._block_size()
+
+    def _block_size(self) -> int:
+        """Batches per block: a power of two, <= MAX_BLOCK, <= BLOCK_BYTES, ~BLOCK_SECONDS of pulling."""
+        return power_of_two_at_most(min(MAX_BLOCK, BLOCK_BYTES / max(self.spec.nbytes, 1),
+                                        BLOCK_SECONDS / max(self.pull_seconds, 1e-7)))
 
     @property
     def path(self) -> str:
         """Which way the data takes, in words (``trainer.data.path``)."""
-        return f"{PATHS[self.mode]} ({self.reason})" if self.reason else PATHS[self.mode]
+        return f"{PATHS[self.mode]} ({self.reason})" if self.reason and self.mode != "on_policy" else PATHS[self.mode]
 
     # ---- the source interface -------------------------------------------------------------
     def init_state(self) -> Any:
@@ -107,10 +124,13 @@ class HostData:
         return stack_block([self.first], self.block_size, self.spec)
 
     # ---- pulling ----------------------------------------------------------------------------
+    def _key_block(self) -> list:
+        block = jax.random.split(jax.random.fold_in(self._key, self.pulled // KEYS_AT_ONCE), KEYS_AT_ONCE)
+        return list(block)[::-1]
+
     def _next_key(self) -> jax.Array:
         if not self._keys:
-            block = jax.random.split(jax.random.fold_in(self._key, self.pulled // KEYS_AT_ONCE), KEYS_AT_ONCE)
-            self._keys = list(block)[::-1]
+            self._keys = self._key_block()
         return self._keys.pop()
 
     def _call(self) -> Any:
