@@ -14,18 +14,29 @@ Every generator is a factory returning ``data(key) -> batch``, usable directly a
 - ``peak_traces`` / ``multi_peak_traces``: noisy 1-D traces, Lorentzian vs Gaussian, number of peaks;
 - ``circles_and_squares`` / ``random_circles``: small images to classify or to denoise;
 - ``plane_points`` / ``plane_target``: the 2-D playground sets (and, xor, disk, ring, spiral, two_gaussians);
-- ``fixed_sample``: a fixed set of n samples from any generator (the "64 measured samples" lesson).
+- ``fixed_sample``: a fixed set of n samples from any generator (the "64 measured samples" lesson);
+- ``coupled_oscillators`` / ``solve_oscillators`` / ``oscillator_energy`` / ``oscillator_parameters``: watch the
+  heavy particle, predict a light one (the recurrent-network lecture);
+- ``ising_configurations`` / ``metropolis`` / ``ising_energy`` / ``magnetisation`` / ``T_CRITICAL``: 2-D Ising
+  configurations from a checkerboard Metropolis sampler, labelled ordered (T < T_c) or not;
+- ``downsampled_images`` / ``noisy_images`` / ``downsample`` / ``bicubic_upsample`` / ``psnr``: super-resolution
+  and denoising pairs (force-sweep images by default), the bicubic baseline and its score.
 """
 
 from .chain import chain_energy, chain_loss, relaxed_chain
+from .downsampled import bicubic_upsample, downsample, downsampled_images, noisy_images, psnr
 from .duffing import duffing_curves, duffing_images, solve_duffing
+from .ising import T_CRITICAL, ising_configurations, ising_energy, magnetisation, metropolis
+from .oscillators import coupled_oscillators, oscillator_energy, oscillator_parameters, solve_oscillators
 from .plane import TARGETS, plane_points, plane_target
 from .samples import fixed_sample
 from .shapes import circles_and_squares, disk_image, random_circles, square_image
 from .traces import gaussian, lorentzian, multi_peak_traces, peak_traces
 
 __all__ = [
-    "TARGETS", "chain_energy", "chain_loss", "circles_and_squares", "disk_image", "duffing_curves",
-    "duffing_images", "fixed_sample", "gaussian", "lorentzian", "multi_peak_traces", "peak_traces",
-    "plane_points", "plane_target", "random_circles", "relaxed_chain", "solve_duffing", "square_image",
+    "TARGETS", "T_CRITICAL", "bicubic_upsample", "chain_energy", "chain_loss", "circles_and_squares",
+    "coupled_oscillators", "disk_image", "downsample", "downsampled_images", "duffing_curves", "duffing_images",
+    "fixed_sample", "gaussian", "ising_configurations", "ising_energy", "lorentzian", "magnetisation", "metropolis",
+    "multi_peak_traces", "noisy_images", "oscillator_energy", "oscillator_parameters", "peak_traces", "plane_points",
+    "plane_target", "psnr", "random_circles", "relaxed_chain", "solve_duffing", "solve_oscillators", "square_image",
 ]
