@@ -14,18 +14,24 @@ Each follows a Trainer's current parameters, redrawn at most twice a second whil
   drawn as a heatmap (``mark="heatmap"``: weight matrices, Gibbs chains);
 - ``SequencePlot``: input / target / prediction over time for a few fixed test sequences, MSE in the heading;
 - ``ProbePanel``: a sequence model's response to presets or an input drawn with the mouse, live, with the
-  superposition check (response to a + b against the sum of the responses).
+  superposition check (response to a + b against the sum of the responses);
+- ``ActivationGrid``: the feature maps of a conv layer (or every conv layer) for one fixed input, a PNG tile per
+  channel, shared or per-tile colour scale, live;
+- ``LatentGrid``: a decoder's images over a grid of a 2-D latent space (autoencoders, VAEs), tiled, with the latent
+  coordinates on the axes.
 """
 
+from .activation_grid import ActivationGrid
 from .base import View
 from .custom_view import CustomView
 from .function_plot import FunctionPlot
 from .image_grid import ImageGrid
+from .latent_grid import LatentGrid
 from .latent_scatter import LatentScatter
 from .output_map import OutputMap2D
 from .parity_plot import ParityPlot
 from .probe_panel import ProbePanel
 from .sequence_plot import SequencePlot
 
-__all__ = ["CustomView", "FunctionPlot", "ImageGrid", "LatentScatter", "OutputMap2D", "ParityPlot", "ProbePanel",
-           "SequencePlot", "View"]
+__all__ = ["ActivationGrid", "CustomView", "FunctionPlot", "ImageGrid", "LatentGrid", "LatentScatter", "OutputMap2D",
+           "ParityPlot", "ProbePanel", "SequencePlot", "View"]
