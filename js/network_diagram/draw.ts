@@ -1,8 +1,12 @@
 /**
- * Paint a laid-out diagram on a 2D context: gaps (edges or heatmaps), skip arcs, neuron columns
+ * Paint a laid-out diagram on a 2D context: gaps (edges or heatmaps), skip routes, neuron columns
  * (circles, or squares holding thumbnails), strips, blocks (with conv kernel tiles) and labels.
  * Everything costly (edge buckets, images) comes ready-made from the scene, so a frame
  * allocates nothing per edge or per pixel.
+ *
+ * What lands where is measured as drawn (`measureText`) and returned (`DrawCounts.labels`,
+ * `.skips`); the canvas element carries the same as JSON in `data-label-boxes` and
+ * `data-skip-routes`, so a test in a real browser can check that no two labels overlap.
  *
  * @example
  *   const counts = drawDiagram(context, layout, theme, scene);
@@ -12,7 +16,7 @@ import type { Theme } from "../loss_chart/theme";
 import type { DecodedLayerWeights } from "../shared/protocol";
 import { biasColor, maxAbs, NEUTRAL_RGB, rgba } from "./colors";
 import type { GapEdges } from "./edges";
-import { aggregateStrip, type DiagramLayout, type NeuronColumn } from "./layout";
+import { aggregateStrip, LABEL_FONT_PX, LABEL_LINE_HEIGHT, type DiagramLayout, type NeuronColumn, type SkipArc } from "./layout";
 import type { ArchitectureSpec } from "./spec";
 import { plotStride, traceLinePlot, type ColumnActivations } from "./thumbnails";
 import { columnBias } from "./weights";
@@ -20,8 +24,10 @@ import { strokeSegments } from "./strokes";
 
 const NEUTRAL = rgba(NEUTRAL_RGB, 1);
 const FAINT = rgba(NEUTRAL_RGB, 0.25);
-const LABEL_LINE_HEIGHT = 12;
-const LABEL_LINES = 3;
+/** Skip routes: corner radius, arrowhead length and half width, CSS px. */
+const ROUTE_CORNER = 4;
+const ARROW_LENGTH = 5;
+const ARROW_HALF_WIDTH = 3;
 /** Width of the bias-coloured border of a thumbnail square. */
 export const THUMBNAIL_BORDER = 2;
 
@@ -46,10 +52,79 @@ export interface Scene {
   kernels: readonly (CanvasImageSource | null)[];
 }
 
+/** A rectangle in the canvas's CSS pixels. */
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** A layer label as drawn: its layers, full text, lines and the box they cover. */
+export interface LabelBox extends Box {
+  layers: number[];
+  text: string;
+  lines: string[];
+}
+
+/** A skip route as drawn: its polyline (source end first) and the box of its kind label. */
+export interface SkipRoute {
+  from: number;
+  to: number;
+  kind: string;
+  points: [number, number][];
+  label: (Box & { text: string }) | null;
+}
+
 export interface DrawCounts {
   edges: number;
   thumbnails: number;
   kernels: number;
+  labels: LabelBox[];
+  skips: SkipRoute[];
+}
+
+const rounded = (value: number) => Math.round(value * 100) / 100;
+const roundedBox = <T extends Box>(box: T): T => ({ ...box, x: rounded(box.x), y: rounded(box.y), width: rounded(box.width), height: rounded(box.height) });
+
+/** Up from the source, along the lane, down into the target with an arrowhead; the kind on the lane. */
+function drawSkip(context: CanvasRenderingContext2D, arc: SkipArc, theme: Theme): SkipRoute {
+  const points: [number, number][] = [[arc.x0, arc.y0], [arc.x0, arc.y], [arc.x1, arc.y], [arc.x1, arc.y1]];
+  context.beginPath();
+  context.moveTo(arc.x0, arc.y0);
+  if (typeof context.arcTo === "function" && arc.x0 !== arc.x1) {
+    context.arcTo(arc.x0, arc.y, arc.x1, arc.y, ROUTE_CORNER);
+    context.arcTo(arc.x1, arc.y, arc.x1, arc.y1, ROUTE_CORNER);
+  } else {
+    context.lineTo(arc.x0, arc.y);
+    context.lineTo(arc.x1, arc.y);
+  }
+  context.lineTo(arc.x1, arc.y1);
+  context.stroke();
+  const down = arc.y1 >= arc.y ? 1 : -1;
+  context.beginPath();
+  context.moveTo(arc.x1, arc.y1);
+  context.lineTo(arc.x1 - ARROW_HALF_WIDTH, arc.y1 - down * ARROW_LENGTH);
+  context.lineTo(arc.x1 + ARROW_HALF_WIDTH, arc.y1 - down * ARROW_LENGTH);
+  context.closePath();
+  context.fill();
+  let label: SkipRoute["label"] = null;
+  if (arc.label) {
+    const width = context.measureText(arc.label).width;
+    label = { text: arc.label, x: arc.labelX - width / 2, y: arc.y - LABEL_FONT_PX / 2, width, height: LABEL_FONT_PX };
+    // On a patch of background, so the lane's line does not run through the word.
+    context.fillStyle = theme.background;
+    context.fillRect(label.x - 2, label.y - 1, width + 4, LABEL_FONT_PX + 2);
+    context.fillStyle = theme.mutedText;
+    context.fillText(arc.label, arc.labelX, arc.y);
+  }
+  return { from: arc.from, to: arc.to, kind: arc.kind, points, label: label && roundedBox(label) };
+}
+
+/** The canvas element of `context` (not an OffscreenCanvas, nor a test's fake). */
+function canvasElement(context: CanvasRenderingContext2D): HTMLCanvasElement | null {
+  const canvas = (context as { canvas?: unknown }).canvas;
+  return typeof HTMLCanvasElement !== "undefined" && canvas instanceof HTMLCanvasElement ? canvas : null;
 }
 
 function roundedRect(context: CanvasRenderingContext2D, x: number, y: number, width: number, height: number, radius: number): void {
@@ -113,7 +188,7 @@ function drawSquares(
 
 /** Draw the whole diagram; returns how many edges, thumbnails and kernel tiles were drawn. */
 export function drawDiagram(context: CanvasRenderingContext2D, lay: DiagramLayout, theme: Theme, scene: Scene): DrawCounts {
-  const counts: DrawCounts = { edges: 0, thumbnails: 0, kernels: 0 };
+  const counts: DrawCounts = { edges: 0, thumbnails: 0, kernels: 0, labels: [], skips: [] };
   // Gaps: edges (faint first) or heatmaps.
   lay.gaps.forEach((gap, g) => {
     const from = lay.columns[gap.from];
@@ -154,17 +229,16 @@ export function drawDiagram(context: CanvasRenderingContext2D, lay: DiagramLayou
     }
   });
 
-  // Skip connections.
-  context.strokeStyle = theme.mutedText;
-  context.lineWidth = 1;
-  context.setLineDash?.([4, 3]);
+  // Skip connections, lowest lane first.
+  context.font = `${LABEL_FONT_PX}px ${theme.fontFamily}`;
+  context.textAlign = "center";
+  context.textBaseline = "middle";
+  context.lineWidth = 1.25;
   for (const arc of lay.skips) {
-    context.beginPath();
-    context.moveTo(arc.x0, arc.y);
-    context.quadraticCurveTo((arc.x0 + arc.x1) / 2, arc.controlY, arc.x1, arc.y);
-    context.stroke();
+    context.strokeStyle = theme.mutedText;
+    context.fillStyle = theme.mutedText;
+    counts.skips.push(drawSkip(context, arc, theme));
   }
-  context.setLineDash?.([]);
 
   // Neurons and strips.
   lay.columns.forEach((column, c) => {
@@ -244,21 +318,30 @@ export function drawDiagram(context: CanvasRenderingContext2D, lay: DiagramLayou
     }
   });
 
-  // Labels: " · "-separated parts on up to LABEL_LINES lines.
+  // Labels: their lines centred where the layout put them (it kept them apart and inside).
+  context.textAlign = "center";
   context.textBaseline = "top";
-  context.font = `10px ${theme.fontFamily}`;
+  context.font = `${LABEL_FONT_PX}px ${theme.fontFamily}`;
   for (const label of lay.labels) {
-    const parts = label.text.split(" · ");
-    const lines = parts.slice(0, LABEL_LINES - 1);
-    if (parts.length >= LABEL_LINES) lines.push(parts.slice(LABEL_LINES - 1).join(" · "));
-    context.fillStyle = theme.text;
-    lines.forEach((line, k) => {
-      if (k > 0) context.fillStyle = theme.mutedText;
-      // Keep the first and last columns' labels inside the canvas (text is centred on x).
-      const half = context.measureText(line).width / 2;
-      const x = Math.min(Math.max(label.x, half + 2), lay.width - half - 2);
-      context.fillText(line, x, label.y + k * LABEL_LINE_HEIGHT);
+    let width = 0;
+    label.lines.forEach((line, k) => {
+      context.fillStyle = k === 0 ? theme.text : theme.mutedText;
+      context.fillText(line, label.x, label.y + k * LABEL_LINE_HEIGHT);
+      width = Math.max(width, context.measureText(line).width);
     });
+    counts.labels.push(roundedBox({
+      layers: label.layers, text: label.text, lines: label.lines,
+      x: label.x - width / 2, y: label.y, width, height: label.lines.length * LABEL_LINE_HEIGHT,
+    }));
+  }
+
+  const canvas = canvasElement(context);
+  if (canvas) {
+    const labelBoxes = JSON.stringify({ width: lay.width, height: lay.height, labels: counts.labels });
+    const skipRoutes = JSON.stringify({ skips: counts.skips });
+    // Only on change: a redraw of the same layout (new weights) mutates no attribute.
+    if (canvas.dataset.labelBoxes !== labelBoxes) canvas.dataset.labelBoxes = labelBoxes;
+    if (canvas.dataset.skipRoutes !== skipRoutes) canvas.dataset.skipRoutes = skipRoutes;
   }
   return counts;
 }

@@ -80,3 +80,72 @@ export function rgbConvNetJson(): Record<string, unknown> {
     tree: [],
   };
 }
+
+/**
+ * A two-level nnx U-Net on 16x16x1 images: enc1, pool, enc2, pool, mid, up2, dec2 (takes up2's
+ * output concatenated with enc2's), up1, dec1 (up1's with enc1's), out; as structure.py reads it.
+ */
+export function uNetJson(): Record<string, unknown> {
+  const conv = (name: string, kind: string, input: number[], output: number[], window: number, activation: string | null = "relu") => {
+    const [cIn, cOut] = [input[2], output[2]];
+    return layer(name, kind, input, output, { [`${name}.kernel`]: [window, window, cIn, cOut], [`${name}.bias`]: [cOut] }, activation);
+  };
+  const layers = [
+    conv("enc1", "conv", [16, 16, 1], [16, 16, 8], 3),
+    layer("max_pool", "pool", [16, 16, 8], [8, 8, 8]),
+    conv("enc2", "conv", [8, 8, 8], [8, 8, 16], 3),
+    layer("max_pool", "pool", [8, 8, 16], [4, 4, 16]),
+    conv("mid", "conv", [4, 4, 16], [4, 4, 32], 3),
+    conv("up2", "conv_transpose", [4, 4, 32], [8, 8, 16], 2, null),
+    conv("dec2", "conv", [8, 8, 32], [8, 8, 16], 3),
+    conv("up1", "conv_transpose", [8, 8, 16], [16, 16, 8], 2, null),
+    conv("dec1", "conv", [16, 16, 16], [16, 16, 8], 3),
+    conv("out", "conv", [16, 16, 8], [16, 16, 1], 1, null),
+  ];
+  return {
+    orientation: "in_out",
+    layers,
+    skips: [[2, 6, "concat"], [0, 8, "concat"]],
+    total_params: layers.reduce((sum, l) => sum + l.param_count, 0),
+    drawable: true,
+    reason: "",
+    tree: [],
+  };
+}
+
+/**
+ * Lesson 3's CNN on 3x50x50 Duffing images, as the course stores it (conv kernels OIHW, dense
+ * out_in) and the spec reads it from the parameters: four 3x3 stride-2 convs 3->30->30->30->10,
+ * flatten to 40, dense 40->50->3.
+ */
+export function lesson3CnnJson(): Record<string, unknown> {
+  const conv = (k: number, input: number[], output: number[]) => {
+    const kernel = [output[0], input[0], 3, 3];
+    return {
+      ...layer(`conv_${k}`, "conv", input, output, { [`conv_kernels[${k}]`]: kernel, [`conv_biases[${k}]`]: [output[0]] }),
+      path: `conv_kernels[${k}]`,
+    };
+  };
+  const dense = (k: number, nIn: number, nOut: number) => ({
+    ...layer(`dense_${k}`, "dense", [nIn], [nOut], { [`dense.weights[${k}]`]: [nOut, nIn], [`dense.biases[${k}]`]: [nOut] }),
+    path: `dense.weights[${k}]`,
+  });
+  const layers = [
+    conv(0, [3, 50, 50], [30, 24, 24]),
+    conv(1, [30, 24, 24], [30, 11, 11]),
+    conv(2, [30, 11, 11], [30, 5, 5]),
+    conv(3, [30, 5, 5], [10, 2, 2]),
+    { ...layer("flatten", "flatten", [10, 2, 2], [40]), path: "" },
+    dense(0, 40, 50),
+    dense(1, 50, 3),
+  ];
+  return {
+    orientation: "out_in",
+    layers,
+    skips: [],
+    total_params: layers.reduce((sum, l) => sum + l.param_count, 0),
+    drawable: true,
+    reason: "",
+    tree: [],
+  };
+}

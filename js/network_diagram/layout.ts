@@ -9,6 +9,14 @@
  * into the label of the slot before them. With `thumbnails`, neurons are squares large enough
  * to show what each computes; with `kernels`, conv blocks widen to hold their kernel tiles.
  *
+ * Labels sit in a band under the drawing, up to three lines each ("conv 3×3 1→8", "28×28×8",
+ * "relu · 80 params"). Their widths are estimated from the text (`textWidth`, an upper bound of
+ * the UI fonts), and `placeLabels` keeps neighbours apart: one row when they fit, else two
+ * staggered rows (the band grows by one row), else lines shortened with "…" to the room each has.
+ * Skip connections are routed above the drawing: up from their source, along a lane, down into
+ * the layer that takes them, with their kind ("concat", "add") written on the lane; a skip that
+ * spans another runs in a higher lane.
+ *
  * @example
  *   const layout = diagramLayout(spec, {width: 400, height: 300, padding: 20, labelHeight: 20});
  *   layout.columns.map((c) => c.count)     // [1, 30, 20, 1]
@@ -36,6 +44,18 @@ export const THUMBNAIL_FILL = 0.85;
 /** Widest a conv block holding kernel tiles grows, and the fraction of the slot spacing it may take. */
 export const KERNEL_BLOCK_MAX_WIDTH = 96;
 export const KERNEL_BLOCK_FILL = 0.8;
+/** Layer labels: font size and line height (CSS px), and at most this many lines each. */
+export const LABEL_FONT_PX = 10;
+export const LABEL_LINE_HEIGHT = 12;
+export const LABEL_LINES = 3;
+/** Least space between two labels of a row, and between a label and the canvas's side. */
+export const LABEL_GAP = 6;
+export const LABEL_MARGIN = 2;
+/** Space between the two rows of staggered labels. */
+export const LABEL_ROW_GAP = 4;
+/** Distance between two lanes of skip routes, and the space a route keeps from what it joins. */
+export const SKIP_LANE_SPACING = 14;
+export const SKIP_CLEARANCE = 3;
 
 export interface LayoutOptions {
   width: number;
@@ -54,7 +74,8 @@ export interface LayoutOptions {
   maxThumbnail?: number;
   /** Kernel shapes [O, I, KH, KW] of the conv layers (by layer index) whose kernels are drawn. */
   kernels?: ReadonlyMap<number, KernelShape>;
-  /** Band above the drawing for skip arcs, kept only when there are skips (default 24). */
+  /** Band above the drawing for the lowest lane of skip routes, kept only when there are skips
+   * (default 24); each further lane adds SKIP_LANE_SPACING. */
   arcHeight?: number;
 }
 
@@ -116,20 +137,38 @@ export interface Gap {
 export interface Label {
   /** The layers it describes (a layer and the activation/dropout folded into it); [-1] for the input. */
   layers: number[];
+  /** Everything it says, parts joined by " · ". */
   text: string;
-  /** Centre x and top y of the text. */
+  /** The lines drawn, top to bottom (shortened with "…" only where neighbours leave no room). */
+  lines: string[];
+  /** Centre x and top y of the text: the slot's x, moved inwards where the text would leave the canvas. */
   x: number;
   y: number;
+  /** Estimated width of its widest line (`textWidth`). */
+  width: number;
+  /** 0, or 1 for the lower of two staggered rows. */
+  row: number;
 }
 
-/** A skip connection, drawn as a quadratic curve from (x0, y) to (x1, y) through control (mid, controlY). */
+/**
+ * A skip connection, routed from (x0, y0) (above its source) up to lane height `y`, along it, and
+ * down to (x1, y1) (above the layer that takes it), where an arrowhead points in. `label`
+ * ("concat", "add", or "" when not known) is written on the lane, centred at `labelX`.
+ */
 export interface SkipArc {
   from: number;
   to: number;
+  kind: string;
   x0: number;
+  y0: number;
   x1: number;
+  y1: number;
   y: number;
-  controlY: number;
+  /** 0 is the lowest lane; a skip spanning another runs above it. */
+  lane: number;
+  label: string;
+  labelX: number;
+  labelWidth: number;
 }
 
 export interface DiagramLayout {
@@ -154,15 +193,150 @@ function formatShape(shape: Shape | null): string {
   return shape === null ? "?" : shape.map((d) => (d === null ? "?" : String(d))).join("×");
 }
 
-/** The label of a layer: "dense 30→20 · tanh · 620 params", "pool 28×28×8→14×14×8". */
+/**
+ * "3×3 1→8": a conv kernel's window and channels in → out, from its parameter of 3+ axes: flax
+ * stores `…kernel` as (KH, KW, I, O), the course (and `lax.conv` in OIHW) as (O, I, KH, KW).
+ * Null when the layer holds no such parameter.
+ */
+export function convKernelText(layer: LayerSpec): string | null {
+  const found = Object.entries(layer.params).find(([, dims]) => dims.length >= 3);
+  if (!found) return null;
+  const [name, dims] = found;
+  const last = dims.length - 1;
+  const [window, channelsIn, channelsOut] = name.endsWith("kernel")
+    ? [dims.slice(0, -2), dims[last - 1], dims[last]]
+    : [dims.slice(2), dims[1], dims[0]];
+  return `${window.join("×")} ${channelsIn}→${channelsOut}`;
+}
+
+/** "conv", "convT" (transposed), "max pool" (a pool named by its operation), "flatten". */
+function kindName(layer: LayerSpec): string {
+  if (layer.kind === "conv_transpose") return "convT";
+  const name = layer.kind === "pool" && /^(max|avg|min)_pool$/.test(layer.name) ? layer.name : layer.kind;
+  return name.replace("_", " ");
+}
+
+/**
+ * The label of a layer, parts joined by " · ": a dense layer's sizes ("dense 30→20 · tanh · 620
+ * params"); any other layer's kind, a conv's kernel, then its output shape as stored (per sample:
+ * "conv 3×3 1→8 · 28×28×8 · relu · 80 params", "convT 2×2 32→16 · 8×8×16 · 2,064 params",
+ * "max pool · 14×14×8").
+ */
 export function layerLabel(layer: LayerSpec, sizes: [number, number] | null = null, folded: LayerSpec[] = []): string {
-  const shapes = sizes ? `${sizes[0]}→${sizes[1]}` : `${formatShape(layer.inputShape)}→${formatShape(layer.outputShape)}`;
-  const parts = [`${layer.kind.replace("_", " ")} ${shapes}`];
+  let parts: string[];
+  if (sizes) {
+    parts = [`${layer.kind} ${sizes[0]}→${sizes[1]}`];
+  } else {
+    const kernel = layer.kind === "conv" || layer.kind === "conv_transpose" ? convKernelText(layer) : null;
+    parts = [kernel ? `${kindName(layer)} ${kernel}` : kindName(layer), formatShape(layer.outputShape)];
+  }
   const activations = [layer.activation, ...folded.map((f) => (f.kind === "dropout" ? "dropout" : f.activation ?? f.name))];
   for (const activation of activations) if (activation) parts.push(activation);
   const params = layer.paramCount + folded.reduce((sum, f) => sum + f.paramCount, 0);
   if (params > 0) parts.push(formatParams(params));
   return parts.join(" · ");
+}
+
+/** The lines a label is drawn on: its first LABEL_LINES - 1 parts, then the rest on the last line. */
+export function labelLines(text: string): string[] {
+  const parts = text.split(" · ");
+  const lines = parts.slice(0, LABEL_LINES - 1);
+  if (parts.length >= LABEL_LINES) lines.push(parts.slice(LABEL_LINES - 1).join(" · "));
+  return lines;
+}
+
+const NARROW = new Set(" .,:;·'|!ijl");
+const SLIM = new Set("frt()[]-/");
+const WIDE = new Set("mwMW→…%");
+
+/**
+ * An upper estimate of the width of `text` (CSS px) at `fontPx`, rounded up: ems per character
+ * from DejaVu Sans, the widest of the UI sans-serif fonts (a digit 0.64 em, × 0.84, → 1), so
+ * the text as drawn (Arial, Segoe UI, SF, DejaVu) is never wider.
+ *
+ * @example
+ *   textWidth("conv 3×3 1→8")   // 77 (DejaVu Sans draws it 73 px wide, Arial 64)
+ */
+export function textWidth(text: string, fontPx = LABEL_FONT_PX): number {
+  let em = 0;
+  for (const char of text) {
+    if (NARROW.has(char)) em += 0.32;
+    else if (SLIM.has(char)) em += 0.42;
+    else if (WIDE.has(char)) em += 1;
+    else if (char === "×") em += 0.84;
+    else if (char >= "A" && char <= "Z") em += 0.78;
+    else em += 0.64;
+  }
+  return Math.ceil(em * fontPx - 1e-9);
+}
+
+/** `line`, or its longest start that fits `room` px with "…" after it ("" when not even "…" fits). */
+export function shortenLine(line: string, room: number): string {
+  if (textWidth(line) <= room) return line;
+  const chars = Array.from(line);
+  for (let n = chars.length - 1; n >= 0; n--) {
+    const shortened = `${chars.slice(0, n).join("").trimEnd()}…`;
+    if (textWidth(shortened) <= room) return shortened;
+  }
+  return "";
+}
+
+/** Where a label goes: centre x, row (0 or 1), and its lines (shortened where room was short). */
+export interface LabelPlace {
+  x: number;
+  row: number;
+  lines: string[];
+  width: number;
+}
+
+/**
+ * Rows and centres for labels with `lines`, each under slot centre `x` (left to right), on a canvas
+ * `canvasWidth` wide, so that no two of a row come closer than LABEL_GAP and none leaves the
+ * canvas (a label wider than the room at a side moves inwards):
+ * 1. one row, when that fits;
+ * 2. else two rows, alternate labels on the lower one;
+ * 3. else two rows, each label's lines shortened to the room it has: the distance to its
+ *    neighbours in its row, less LABEL_GAP (at an end of a row, what the canvas side leaves).
+ *
+ * @example
+ *   placeLabels([{x: 20, lines: ["input 1"]}, {x: 60, lines: ["dense 1→30"]}], 400).map((p) => p.row)   // [0, 1]
+ */
+export function placeLabels(items: readonly { x: number; lines: readonly string[] }[], canvasWidth: number): LabelPlace[] {
+  const widthOf = (lines: readonly string[]) => lines.reduce((widest, line) => Math.max(widest, textWidth(line)), 0);
+  const inside = (x: number, width: number) =>
+    width + 2 * LABEL_MARGIN >= canvasWidth ? canvasWidth / 2 : Math.min(Math.max(x, width / 2 + LABEL_MARGIN), canvasWidth - width / 2 - LABEL_MARGIN);
+  const place = (rows: number[], lines: (readonly string[])[]): LabelPlace[] =>
+    items.map((item, k) => {
+      const width = widthOf(lines[k]);
+      return { x: inside(item.x, width), row: rows[k], lines: [...lines[k]], width };
+    });
+  const apart = (places: LabelPlace[]) =>
+    places.every((place, k) => {
+      const next = places.findIndex((other, j) => j > k && other.row === place.row);
+      return next < 0 || place.x + place.width / 2 + LABEL_GAP <= places[next].x - places[next].width / 2;
+    });
+  const lines = items.map((item) => item.lines);
+  const oneRow = place(items.map(() => 0), lines);
+  if (apart(oneRow)) return oneRow;
+  const rows = items.map((_, k) => k % 2);
+  const twoRows = place(rows, lines);
+  if (apart(twoRows)) return twoRows;
+  const sameRow = (k: number, step: number) => {
+    for (let j = k + step; j >= 0 && j < items.length; j += step) if (rows[j] === rows[k]) return items[j];
+    return undefined;
+  };
+  const shortened = items.map((item, k) => {
+    const before = sameRow(k, -1);
+    const after = sameRow(k, 1);
+    let room = canvasWidth - 2 * LABEL_MARGIN;
+    if (before) room = Math.min(room, item.x - before.x - LABEL_GAP);
+    if (after) room = Math.min(room, after.x - item.x - LABEL_GAP);
+    // An end of a row: the canvas side may push the label inwards, into half its neighbour's room.
+    if (!before && after) room = Math.min(room, item.x - LABEL_MARGIN + (after.x - item.x - LABEL_GAP) / 2);
+    if (!after && before) room = Math.min(room, canvasWidth - LABEL_MARGIN - item.x + (item.x - before.x - LABEL_GAP) / 2);
+    return item.lines.map((line) => shortenLine(line, Math.max(0, room)));
+  });
+  return place(rows, shortened);
 }
 
 /** Neuron indices [start, end) that strip cell `cell` of `column` aggregates. */
@@ -188,6 +362,32 @@ export function aggregateStrip(values: ArrayLike<number>, column: NeuronColumn):
   return means;
 }
 
+/**
+ * The lane of each skip route (0 lowest) running from x0 to x1 with `label` written at its middle:
+ * shortest first, each in the lane above every lane a route already placed shares some x with
+ * (its ends and label included), so a skip spanning another runs above it and none cross.
+ *
+ * @example
+ *   skipLanes([{x0: 100, x1: 500, label: "concat"}, {x0: 200, x1: 400, label: "concat"}])   // [1, 0]
+ */
+export function skipLanes(routes: readonly { x0: number; x1: number; label: string }[]): number[] {
+  const spans = routes.map(({ x0, x1, label }) => {
+    const half = label ? textWidth(label) / 2 + SKIP_CLEARANCE : 0;
+    const middle = (x0 + x1) / 2;
+    return [Math.min(x0, x1, middle - half), Math.max(x0, x1, middle + half)];
+  });
+  const order = routes.map((_, k) => k).sort((a, b) => spans[a][1] - spans[a][0] - (spans[b][1] - spans[b][0]) || a - b);
+  const lanes = routes.map(() => -1);
+  for (const k of order) {
+    let lane = 0;
+    for (let j = 0; j < routes.length; j++) {
+      if (lanes[j] >= 0 && spans[j][0] <= spans[k][1] && spans[k][0] <= spans[j][1]) lane = Math.max(lane, lanes[j] + 1);
+    }
+    lanes[k] = lane;
+  }
+  return lanes;
+}
+
 type Slot =
   | { kind: "column"; count: number; biasLayer: number | null }
   | { kind: "block"; layer: number };
@@ -205,7 +405,7 @@ export function diagramLayout(spec: ArchitectureSpec, options: LayoutOptions): D
   const maxSpacing = options.maxSpacing ?? (thumbnails ? THUMBNAIL_MAX_SPACING : MAX_SPACING);
   const maxRadius = options.maxRadius ?? 6;
   const maxThumbnail = options.maxThumbnail ?? MAX_THUMBNAIL;
-  const arcHeight = spec.skips.length > 0 ? options.arcHeight ?? 24 : 0;
+  const laneHeight = options.arcHeight ?? 24;
   const { width, height } = options;
 
   // 1. The sequence of slots, and which slot holds each layer's input and output.
@@ -250,15 +450,37 @@ export function diagramLayout(spec: ArchitectureSpec, options: LayoutOptions): D
     }
   });
 
-  // 2. Geometry.
-  const top = padding + arcHeight;
-  const bottom = height - padding - labelHeight;
-  const available = bottom - top;
-  const middle = (top + bottom) / 2;
+  // 2. Slot centres, then what the label band and the skip lanes need, then the drawing between them.
   // Thumbnail squares in the first and last slots stay inside the canvas, border included.
   const inset = thumbnails ? Math.max(padding, maxThumbnail / 2 + 2) : padding;
   const xs = slots.map((_, s) => (slots.length === 1 ? width / 2 : inset + (s * (width - 2 * inset)) / (slots.length - 1)));
   const slotSpacing = slots.length > 1 ? xs[1] - xs[0] : width - 2 * inset;
+
+  const labelTexts = slotLabels.map(({ slot: s, layer, sizes, folded }) => {
+    if (layer !== -1) return layerLabel(layers[layer], sizes, folded);
+    const shape = slots[s].kind === "column" ? [(slots[s] as { count: number }).count] : layers[0]?.inputShape ?? null;
+    return `input ${formatShape(shape)}`;
+  });
+  const places = placeLabels(slotLabels.map(({ slot }, k) => ({ x: xs[slot], lines: labelLines(labelTexts[k]) })), width);
+  const rowHeight = LABEL_LINE_HEIGHT * places.reduce((most, place) => Math.max(most, place.lines.length), 0) + LABEL_ROW_GAP;
+  const secondRow = places.some((place) => place.row > 0) ? rowHeight : 0;
+
+  // The slot a skip leaves (its source's output) and the one it enters: the layer taking it when
+  // that is a block of its own, else the slot holding that layer's input (a dense layer's column).
+  const skipSlots = spec.skips.map(({ from, to }): [number, number] => {
+    const source = from === -1 ? 0 : outputSlot[from];
+    if (to >= layers.length) return [source, slots.length - 1];
+    const own = outputSlot[to] !== inputSlot[to] && slots[outputSlot[to]].kind === "block";
+    return [source, own ? outputSlot[to] : inputSlot[to]];
+  });
+  const lanes = skipLanes(spec.skips.map(({ kind }, k) => ({ x0: xs[skipSlots[k][0]], x1: xs[skipSlots[k][1]], label: kind })));
+  const laneCount = lanes.reduce((most, lane) => Math.max(most, lane + 1), 0);
+  const arcBand = laneCount > 0 ? laneHeight + (laneCount - 1) * SKIP_LANE_SPACING : 0;
+
+  const top = padding + arcBand;
+  const bottom = height - padding - labelHeight - secondRow;
+  const available = bottom - top;
+  const middle = (top + bottom) / 2;
 
   const columns: NeuronColumn[] = [];
   const blocks: LayerBlock[] = [];
@@ -334,25 +556,37 @@ export function diagramLayout(spec: ArchitectureSpec, options: LayoutOptions): D
   });
 
   const labelY = bottom + 4;
-  const labels: Label[] = [];
-  slotLabels.forEach(({ slot: s, layer, sizes, folded }) => {
-    const covered = [layer, ...folded.map((f) => layers.indexOf(f))];
-    if (layer === -1) {
-      const shape = slots[s].kind === "column" ? [(slots[s] as { count: number }).count] : layers[0]?.inputShape ?? null;
-      labels.push({ layers: covered, text: `input ${formatShape(shape)}`, x: xs[s], y: labelY });
-    } else {
-      labels.push({ layers: covered, text: layerLabel(layers[layer], sizes, folded), x: xs[s], y: labelY });
-    }
-  });
-
-  const skipX = (slot: number) => xs[slot];
-  const skips: SkipArc[] = spec.skips.map(([from, to]) => ({
-    from, to,
-    x0: skipX(from === -1 ? 0 : outputSlot[from]),
-    x1: skipX(to === layers.length ? slots.length - 1 : inputSlot[to]),
-    y: top,
-    controlY: 2 * (padding + 2) - top,
+  const labels: Label[] = slotLabels.map(({ layer, folded }, k) => ({
+    layers: [layer, ...folded.map((f) => layers.indexOf(f))],
+    text: labelTexts[k],
+    lines: places[k].lines,
+    x: places[k].x,
+    y: labelY + places[k].row * rowHeight,
+    width: places[k].width,
+    row: places[k].row,
   }));
+
+  // Above what a slot draws: its block, or its column's first neuron (or strip).
+  const slotTop = (s: number) => {
+    const block = blocks.find((b) => b.slot === s);
+    if (block) return block.top;
+    return columnOfSlot.has(s) ? columns[columnOfSlot.get(s)!].top : top;
+  };
+  const skips: SkipArc[] = spec.skips.map(({ from, to, kind }, k) => {
+    const [source, target] = skipSlots[k];
+    const x0 = xs[source];
+    const x1 = xs[target];
+    return {
+      from, to, kind,
+      x0, y0: slotTop(source) - SKIP_CLEARANCE,
+      x1, y1: slotTop(target) - SKIP_CLEARANCE,
+      y: padding + laneHeight / 2 + (laneCount - 1 - lanes[k]) * SKIP_LANE_SPACING,
+      lane: lanes[k],
+      label: kind,
+      labelX: (x0 + x1) / 2,
+      labelWidth: kind ? textWidth(kind) : 0,
+    };
+  });
 
   return { width, height, columns, blocks, gaps, labels, skips, totalParams: spec.totalParams, totalLabel: formatParams(spec.totalParams) };
 }

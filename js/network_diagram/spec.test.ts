@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { convNetJson, mlpJson } from "./fixtures";
+import { convNetJson, mlpJson, uNetJson } from "./fixtures";
 import { denseSizes, parseArchitecture } from "./spec";
 
 describe("parseArchitecture", () => {
@@ -29,8 +29,21 @@ describe("parseArchitecture", () => {
     expect(spec.layers[0].inputShape).toEqual([null]);
   });
 
-  it("keeps skips as [from, to] pairs", () => {
-    expect(parseArchitecture(convNetJson()).skips).toEqual([[3, 6]]);
+  it("reads skips as {from, to, kind}, kind empty when the JSON gives a pair", () => {
+    expect(parseArchitecture(convNetJson()).skips).toEqual([{ from: 3, to: 6, kind: "" }]);
+  });
+
+  it("reads a skip's kind from a [from, to, kind] triple", () => {
+    expect(parseArchitecture(uNetJson()).skips).toEqual([
+      { from: 2, to: 6, kind: "concat" },
+      { from: 0, to: 8, kind: "concat" },
+    ]);
+  });
+
+  it("names a skip whose kind is not a string", () => {
+    expect(() => parseArchitecture({ ...mlpJson([1, 3, 1]), skips: [[0, 2, 7]] })).toThrow(
+      "architecture.skips[0][2] must be a string, got 7",
+    );
   });
 
   it("names an unknown layer kind", () => {

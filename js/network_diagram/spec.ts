@@ -49,11 +49,22 @@ export interface ParamEntry {
   count: number;
 }
 
+/**
+ * A skip connection: layer `from`'s output (-1 = network input) also feeds layer `to`
+ * (layers.length = network output). `kind` says how it joins: "add" (a residual sum), "concat"
+ * (a U-Net's encoder map concatenated to the decoder's), "sub", or "" (not said).
+ */
+export interface SkipSpec {
+  from: number;
+  to: number;
+  kind: string;
+}
+
 export interface ArchitectureSpec {
   orientation: Orientation;
   layers: readonly LayerSpec[];
-  /** [from, to]: layer `from`'s output (-1 = network input) also feeds layer `to` (layers.length = network output). */
-  skips: readonly (readonly [number, number])[];
+  /** JSON `[from, to]` or `[from, to, kind]`. */
+  skips: readonly SkipSpec[];
   totalParams: number;
   drawable: boolean;
   reason: string;
@@ -130,16 +141,18 @@ function parseLayer(value: unknown, field: string): LayerSpec {
   };
 }
 
-function parseSkip(value: unknown, field: string, layerCount: number): readonly [number, number] {
-  const pair = array(value, field);
-  if (pair.length !== 2 || !pair.every((end) => typeof end === "number" && Number.isInteger(end))) {
-    fail(field, "a pair of integers [from, to]", value);
+function parseSkip(value: unknown, field: string, layerCount: number): SkipSpec {
+  const entry = array(value, field);
+  const ends = entry.slice(0, 2);
+  if (entry.length < 2 || entry.length > 3 || !ends.every((end) => typeof end === "number" && Number.isInteger(end))) {
+    fail(field, "a pair of integers [from, to], or [from, to, kind]", value);
   }
-  const [from, to] = pair as [number, number];
+  const [from, to] = ends as [number, number];
   if (from < -1 || to > layerCount || from >= to) {
     fail(field, `[from, to] with -1 <= from < to <= ${layerCount}`, value);
   }
-  return [from, to];
+  const kind = entry.length === 3 ? string(entry[2], `${field}[2]`) : "";
+  return { from, to, kind };
 }
 
 /**

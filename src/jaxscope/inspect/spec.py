@@ -62,7 +62,9 @@ class Architecture:
 
     `skips` holds (from, to) pairs: the output of layer `from` (-1 = the network input) also
     reaches the input of layer `to` (len(layers) = the network output), bypassing the layers
-    in between. `tree` lists every parameter leaf; `orientation` says whether dense kernels
+    in between. `skip_kinds` says, per skip, how it joins: "add" (a residual sum), "concat" (a
+    U-Net's encoder map concatenated to its decoder's), "sub", or "" (the layer simply takes the
+    older output); empty when nothing told. `tree` lists every parameter leaf; `orientation` says whether dense kernels
     are stored (n_in, n_out) ('in_out') or (n_out, n_in) ('out_in'). `reason` says why no diagram could be derived when `drawable` is False.
     """
 
@@ -73,12 +75,16 @@ class Architecture:
     reason: str = ""
     tree: tuple = ()
     orientation: str = "in_out"  # how dense kernels are stored: (n_in, n_out) or "out_in"
+    skip_kinds: tuple = ()  # per skip: "add", "concat", "sub" or ""; () when not known
 
     def to_json(self) -> dict:
+        """Plain lists and dicts; a skip is `[from, to]`, or `[from, to, kind]` when its kind is known."""
+        kinds = self.skip_kinds if len(self.skip_kinds) == len(self.skips) else ("",) * len(self.skips)
         return {
             "orientation": self.orientation,
             "layers": [layer.to_json() for layer in self.layers],
-            "skips": [[int(a), int(b)] for a, b in self.skips],
+            "skips": [[int(a), int(b), str(kind)] if kind else [int(a), int(b)]
+                      for (a, b), kind in zip(self.skips, kinds)],
             "total_params": self.total_params,
             "drawable": self.drawable,
             "reason": self.reason,
@@ -112,4 +118,4 @@ def from_structure(structure, tree: tuple, total_params: int, empty_reason: str,
     ``empty_reason`` says why nothing can be drawn when no layer was found."""
     return Architecture(layers=structure.layers, skips=structure.skips, total_params=total_params,
                         drawable=bool(structure.layers), reason="" if structure.layers else empty_reason,
-                        tree=tree, orientation=orientation or "in_out")
+                        tree=tree, orientation=orientation or "in_out", skip_kinds=structure.skip_kinds)

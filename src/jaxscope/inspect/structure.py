@@ -9,8 +9,12 @@ identity of jaxpr values. Walking the operations in order:
 - any other operation mixing the stream with parameters (a bias, a norm's scale, a dropout's
   random key) extends the open layer of the same owner, or opens a layer of the owner's kind;
 - an activation names the layer its operand came from (or becomes a layer of its own);
-- `reduce_window_*` is pooling, a `reshape` that changes the per-sample shape is a flatten;
-- an `add` of stream values from different layers is a skip connection.
+- `reduce_window_*` is pooling, a `reshape` that changes the per-sample shape is a flatten
+  (one that only adds or drops leading axes of size 1, as a vmapped `conv(x[None])[0]` does,
+  is no layer);
+- an `add` or a `concatenate` of stream values from different layers is a skip connection
+  (a U-Net's encoder map joined to its decoder's), and so is a layer fed by an older output
+  than the previous layer's; `skip_kinds` says which: "add", "concat" or "" (no join).
 
 Leaves say who owns them (an nnx or linen module; None for plain pytrees, where a bias is
 claimed by the layer whose output it is added to).
@@ -38,7 +42,8 @@ from .traced import Traced
 KERNEL_OPS = {"dot_general": "dense", "conv_general_dilated": "conv"}
 POOLS = {"reduce_window_max": "max_pool", "reduce_window_sum": "avg_pool", "reduce_window_min": "min_pool",
          "reduce_window": "pool"}
-JOINS = {"add", "sub", "add_any"}
+# Operations joining two branches of the stream, and the word a skip made by each is drawn with.
+JOINS = {"add": "add", "add_any": "add", "sub": "sub", "concatenate": "concat"}
 PASSIVE = {"activation", "pool", "flatten", "reshape"}  # layers that nothing extends
 VIEWS = {"convert_element_type", "copy", "copy_p"}  # a kernel seen through these is still the leaf
 
@@ -70,6 +75,7 @@ class Structure:
     layers: tuple
     skips: tuple
     orientation: str | None  # how the first dense kernel is stored; None when no dense layer
+    skip_kinds: tuple = ()  # per skip: "add", "concat", "sub", or "" (a layer fed by an older output)
 
 
 @dataclass
@@ -85,6 +91,23 @@ class _Building:
     params: dict | None  # the owner's parameters; None: the leaves the layer used
     leaves: set = field(default_factory=set)
     activation: str | None = None
+
+
+def kernel_kind(op) -> str:
+    """"dense", "conv", or "conv_transpose" for a convolution that dilates its input
+    (`lax.conv_transpose` is a `conv_general_dilated` with `lhs_dilation` > 1)."""
+    kind = KERNEL_OPS[op.primitive]
+    if kind == "conv" and any(d > 1 for d in op.params.get("lhs_dilation") or ()):
+        return "conv_transpose"
+    return kind
+
+
+def without_leading_ones(shape: tuple) -> tuple:
+    """`shape` without its leading axes of size 1 (`x[None]` adds one, `y[0]` drops it)."""
+    shape = tuple(shape)
+    while shape and shape[0] == 1:
+        shape = shape[1:]
+    return shape
 
 
 def name_by_leaf(kind: str, number: int, kernel: Leaf | None) -> tuple[str, str]:
@@ -111,6 +134,7 @@ class _Reader:
         self.leaf_index = {value: k for k, value in enumerate(traced.leaves)}
         self.layers: list[_Building] = []
         self.skips: list[tuple[int, int]] = []
+        self.skip_kinds: list[str] = []
         self.claimed: set = set()
         self.counts: dict = {}
         self.orientation: str | None = None
@@ -118,7 +142,8 @@ class _Reader:
     def read(self) -> Structure:
         for op in self.graph.ops:
             self.step(op)
-        return Structure(tuple(self.finish(b) for b in self.layers), tuple(self.skips), self.orientation)
+        return Structure(tuple(self.finish(b) for b in self.layers), tuple(self.skips), self.orientation,
+                         tuple(self.skip_kinds))
 
     def step(self, op) -> None:
         values = [v for v in op.inputs if isinstance(v, int)]
@@ -152,10 +177,11 @@ class _Reader:
         if scoped is not None:
             if is_open and self.layers[last].owner == scoped:
                 return self.extend(op, found)
-            return self.open(op, streams[0], scoped, self.owners[scoped].kind, found)
+            # a kernel product opening the module's layer sees its input as is (not the source's output)
+            return self.open(op, streams[0], scoped, self.owners[scoped].kind, found, kernel)
         if kernel is not None:
             owner = self.leaves[kernel].owner
-            kind = self.owners[owner].kind if self.known(owner) else KERNEL_OPS[op.primitive]
+            kind = self.owners[owner].kind if self.known(owner) else kernel_kind(op)
             return self.open(op, streams[0], owner, kind, found, kernel)
         owners = {self.leaves[k].owner for k in found}
         if len(owners) != 1:
@@ -177,14 +203,19 @@ class _Reader:
             return self.add(op, streams[0], POOLS[op.primitive], "pool")
         if op.primitive == "reshape":
             before, after = self.sample.get(streams[0]), self.out_shape(op)
-            if before is not None and after is not None and before != after:
+            if before is not None and after is not None and without_leading_ones(before) != without_leading_ones(after):
                 kind = "flatten" if len(after) == 1 and len(before) > 1 else "reshape"
                 return self.add(op, streams[0], kind, kind)
-        if op.primitive in JOINS and len(set(sources)) == 2:
-            skip = (min(sources), len(self.layers))  # both branches reach the next layer
-            if skip not in self.skips:
-                self.skips.append(skip)
+        if op.primitive in JOINS:
+            # every branch but the newest reaches the next layer, which takes the join
+            for source in sorted(set(sources))[:-1]:
+                self.skip(source, len(self.layers), JOINS[op.primitive])
         return max(sources)
+
+    def skip(self, source: int, target: int, kind: str) -> None:
+        if (source, target) not in self.skips:
+            self.skips.append((source, target))
+            self.skip_kinds.append(kind)
 
     def floating(self, value) -> bool:
         return self.graph.dtypes.get(value, "float").startswith(("float", "bfloat", "complex"))
@@ -245,8 +276,8 @@ class _Reader:
     def start(self, stream, layer: _Building) -> int:
         index = len(self.layers)
         source = self.source[stream]
-        if source != index - 1 and (source, index) not in self.skips:
-            self.skips.append((source, index))  # fed by an older output than the previous layer's
+        if source != index - 1:
+            self.skip(source, index, "")  # fed by an older output than the previous layer's
         self.layers.append(layer)
         return index
 

@@ -340,7 +340,8 @@ class Trainer:
 
     def show(self, **kwargs: Any):
         """The dashboard: controls, a live loss chart, the network diagram and ``views=[...]``
-        (``jaxscope.views``: FunctionPlot, ParityPlot, OutputMap2D, ImageGrid, LatentScatter, CustomView)."""
+        (``jaxscope.views``: FunctionPlot, ParityPlot, OutputMap2D, ImageGrid, LatentScatter, CustomView,
+        SequencePlot, ProbePanel, ActivationGrid, LatentGrid)."""
         from ..widgets.dashboard import Dashboard
 
         return Dashboard(self, **kwargs)
