@@ -12,7 +12,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from .test_notebooks import EXAMPLES, executed, stdout
+from .test_notebooks import EXAMPLES, executed, stdout, wait_for_shared_runs
 
 E = r"\d\.\de[+-]\d\d"          # 5.7e-05
 LOSS = r"\d\.\d\de[+-]\d\d"     # 4.15e-02
@@ -47,6 +47,7 @@ def r2_values(match: re.Match) -> dict[str, float]:
 
 def full_run(name: str) -> tuple[nbformat.NotebookNode, float]:
     """Execute ``name`` with its own default step count (JAXSCOPE_EXAMPLE_STEPS unset): (notebook, seconds)."""
+    wait_for_shared_runs()
     nb = nbformat.read(EXAMPLES / name, as_version=4)
     saved = os.environ.pop("JAXSCOPE_EXAMPLE_STEPS", None)
     started = time.perf_counter()

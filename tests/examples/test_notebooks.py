@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -14,24 +15,40 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 NOTEBOOKS = sorted(EXAMPLES.glob("*.ipynb"))
 
 
-def execute(path: Path, steps: int) -> nbformat.NotebookNode:
+PARALLEL = 2   # notebooks executed at once (kernels are separate processes; 2 cores here)
+
+
+def execute(path: Path, steps: int, environ: dict | None = None) -> nbformat.NotebookNode:
+    """Run ``path`` top to bottom in a fresh kernel with ``environ`` (default: this process's) and
+    ``JAXSCOPE_EXAMPLE_STEPS=steps``, given to that kernel only, so several can run at once."""
     nb = nbformat.read(path, as_version=4)
-    os.environ["JAXSCOPE_EXAMPLE_STEPS"] = str(steps)  # the kernel inherits it
-    try:
-        NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(EXAMPLES)}}).execute()
-    finally:
-        del os.environ["JAXSCOPE_EXAMPLE_STEPS"]
+    env = {**(os.environ if environ is None else environ), "JAXSCOPE_EXAMPLE_STEPS": str(steps)}
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(EXAMPLES)}}).execute(env=env)
     return nb
 
 
-_executed: dict[Path, nbformat.NotebookNode] = {}
+_pool: ThreadPoolExecutor | None = None
+_runs: dict[Path, Future] = {}
 
 
 def executed(path: Path) -> nbformat.NotebookNode:
-    """Each notebook runs once per test session (200 steps per training call)."""
-    if path not in _executed:
-        _executed[path] = execute(path, steps=200)
-    return _executed[path]
+    """Each notebook runs once per test session (200 steps per training call): the first call starts
+    every example, ``PARALLEL`` at a time, and waits for the one asked for."""
+    global _pool
+    environ = dict(os.environ)     # as it is now, not as a later test may patch it
+    if _pool is None:
+        _pool = ThreadPoolExecutor(PARALLEL, thread_name_prefix="notebook")
+        for each in NOTEBOOKS:
+            _runs[each] = _pool.submit(execute, each, 200, environ)
+    if path not in _runs:
+        _runs[path] = _pool.submit(execute, path, 200, environ)
+    return _runs[path].result()
+
+
+def wait_for_shared_runs() -> None:
+    """Until the shared runs are over (a timed full run must not share the machine with them)."""
+    for run in list(_runs.values()):
+        run.exception()
 
 
 def stdout(nb) -> str:
