@@ -22,7 +22,7 @@ MODULES = [
     "jaxscope.training.data_kind", "jaxscope.training.host_batches", "jaxscope.training.disk_arrays",
     "jaxscope.training.linen_adapter", "jaxscope.training.train_state", "jaxscope.training.update_rule",
     "jaxscope.views.sequence_plot", "jaxscope.views.probe_panel", "jaxscope.views.activation_grid",
-    "jaxscope.views.latent_grid",
+    "jaxscope.views.latent_grid", "jaxscope.views.confusion_matrix",
     "jaxscope.datasets.oscillators", "jaxscope.datasets.ising", "jaxscope.datasets.downsampled",
 ]
 

@@ -341,7 +341,7 @@ class Trainer:
     def show(self, **kwargs: Any):
         """The dashboard: controls, a live loss chart, the network diagram and ``views=[...]``
         (``jaxscope.views``: FunctionPlot, ParityPlot, OutputMap2D, ImageGrid, LatentScatter, CustomView,
-        SequencePlot, ProbePanel, ActivationGrid, LatentGrid)."""
+        SequencePlot, ProbePanel, ActivationGrid, LatentGrid, ConfusionMatrix)."""
         from ..widgets.dashboard import Dashboard
 
         return Dashboard(self, **kwargs)

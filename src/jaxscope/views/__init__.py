@@ -8,7 +8,10 @@ Each follows a Trainer's current parameters, redrawn at most twice a second whil
 - ``FunctionPlot``: a 1-D network against the true function, training range shaded;
 - ``ParityPlot``: predicted vs true per output with R², validation or training samples;
 - ``OutputMap2D``: the output over the input plane, data points on top, target thumbnail;
-- ``ImageGrid``: input / target / output images, or true and predicted parameters as captions;
+- ``ImageGrid``: image-to-image rows input / [baseline] / output / target / |error| with PSNR or MSE per row and the
+  mean against the baseline in the heading; input / target / output; or true and predicted parameters as captions;
+- ``ConfusionMatrix``: a classifier's true x predicted counts with the accuracy; click a cell to see its samples
+  (by default the largest confusion) with their predicted probabilities;
 - ``LatentScatter``: a layer's activations in 2-D (units or PCA); brush to see the samples;
 - ``CustomView``: ``fn(params, step) -> (x, y)`` for anything else (the lesson-1 chain), or a 2-D array
   drawn as a heatmap (``mark="heatmap"``: weight matrices, Gibbs chains);
@@ -23,6 +26,7 @@ Each follows a Trainer's current parameters, redrawn at most twice a second whil
 
 from .activation_grid import ActivationGrid
 from .base import View
+from .confusion_matrix import ConfusionMatrix
 from .custom_view import CustomView
 from .function_plot import FunctionPlot
 from .image_grid import ImageGrid
@@ -33,5 +37,5 @@ from .parity_plot import ParityPlot
 from .probe_panel import ProbePanel
 from .sequence_plot import SequencePlot
 
-__all__ = ["ActivationGrid", "CustomView", "FunctionPlot", "ImageGrid", "LatentGrid", "LatentScatter", "OutputMap2D",
+__all__ = ["ActivationGrid", "ConfusionMatrix", "CustomView", "FunctionPlot", "ImageGrid", "LatentGrid", "LatentScatter", "OutputMap2D",
            "ParityPlot", "ProbePanel", "SequencePlot", "View"]
