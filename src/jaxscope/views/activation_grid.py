@@ -33,7 +33,7 @@ import numpy as np
 
 from ..inspect.jaxpr_graph import inner_jaxpr
 from .base import View
-from .images import image_batch
+from .images import channels_first as image_channels_first, image_batch
 from .png import to_png
 from .samples import take_samples, view_samples
 
@@ -202,7 +202,7 @@ def input_tiles(sample: np.ndarray) -> np.ndarray:
     if sample.ndim == 2:
         return sample[None]
     if sample.ndim == 3:
-        first = sample.shape[0] <= 4 and sample.shape[2] > 4
+        first = image_channels_first(sample.shape)
         channels = sample.shape[0] if first else sample.shape[2]
         return np.stack([image_batch(sample[None], c)[0] for c in range(channels)])
     return sample.reshape(1, 1, -1)

@@ -11,6 +11,12 @@ from __future__ import annotations
 import numpy as np
 
 
+def channels_first(shape: tuple) -> bool:
+    """Whether an image of ``shape`` (3 axes) is (C, H, W): axis 0 is a channel count (<= 4) and the last
+    axis is not, or is larger (tiny images: (1, 4, 4) is one 4x4 channel; (4, 4, 1) is channels last)."""
+    return shape[0] <= 4 and (shape[2] > 4 or shape[0] < shape[2])
+
+
 def image_batch(values: np.ndarray, channel: int = 0) -> np.ndarray | None:
     """(N, H, W) from (N, H, W), (N, C, H, W) with C <= 4 (channels first, as the course's Duffing
     images) or (N, H, W, C) (channels last, flax); None when the samples are not images."""
@@ -19,7 +25,7 @@ def image_batch(values: np.ndarray, channel: int = 0) -> np.ndarray | None:
         return values
     if values.ndim != 4:
         return None
-    first = values.shape[1] <= 4 and values.shape[3] > 4
+    first = channels_first(values.shape[1:])
     channels = values.shape[1] if first else values.shape[3]
     if not 0 <= channel < channels:
         raise ValueError(f"channel must be from 0 to {channels - 1} for images of shape {values.shape[1:]}; got {channel}")
