@@ -1,6 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { convNetJson, mlpJson } from "./fixtures";
-import { aggregateStrip, diagramLayout, formatParams, layerLabel, stripCellRange } from "./layout";
+import { convNetJson, lesson3CnnJson, mlpJson, uNetJson } from "./fixtures";
+import {
+  aggregateStrip,
+  convKernelText,
+  diagramLayout,
+  formatParams,
+  LABEL_GAP,
+  labelLines,
+  layerLabel,
+  placeLabels,
+  shortenLine,
+  skipLanes,
+  stripCellRange,
+  textWidth,
+  type Label,
+} from "./layout";
 import { parseArchitecture } from "./spec";
 
 const mlp = (sizes: number[]) => parseArchitecture(mlpJson(sizes));
@@ -54,12 +68,13 @@ describe("diagramLayout of the course MLP 1-30-20-1 on 400x300", () => {
     ]);
   });
 
-  it("labels the input and each layer under its column", () => {
+  it("labels the input and each layer under its column, one row, the ends moved inside the canvas", () => {
     expect(layout.labels).toEqual([
-      { layers: [-1], text: "input 1", x: 20, y: 264 },
-      { layers: [0], text: "dense 1→30 · tanh · 60 params", x: 140, y: 264 },
-      { layers: [1], text: "dense 30→20 · tanh · 620 params", x: 260, y: 264 },
-      { layers: [2], text: "dense 20→1 · 21 params", x: 380, y: 264 },
+      { layers: [-1], text: "input 1", lines: ["input 1"], x: 20.5, y: 264, width: 37, row: 0 },
+      { layers: [0], text: "dense 1→30 · tanh · 60 params", lines: ["dense 1→30", "tanh", "60 params"], x: 140, y: 264, width: 65, row: 0 },
+      { layers: [1], text: "dense 30→20 · tanh · 620 params", lines: ["dense 30→20", "tanh", "620 params"], x: 260, y: 264, width: 71, row: 0 },
+      // 65px wide: centred at 400 - 2 - 32.5, not at its column (x = 380)
+      { layers: [2], text: "dense 20→1 · 21 params", lines: ["dense 20→1", "21 params"], x: 365.5, y: 264, width: 65, row: 0 },
     ]);
   });
 
@@ -145,19 +160,22 @@ describe("diagramLayout of a conv net", () => {
     ]);
   });
 
-  it("folds each relu into the label of the layer before it", () => {
-    expect(layout.labels.map((l) => [l.layers, l.text, l.x])).toEqual([
-      [[-1], "input 28×28×1", 20],
-      [[0, 1], "conv 28×28×1→28×28×8 · relu · 80 params", 130],
-      [[2], "pool 28×28×8→14×14×8", 240],
-      [[3], "flatten 14×14×8→1568", 350],
-      [[4, 5], "dense 1568→64 · relu · 100,416 params", 570],
-      [[6], "dense 64→10 · 650 params", 680],
+  it("labels conv layers with kernel, channels and output shape, and folds each relu into the label before it", () => {
+    expect(layout.labels.map((l) => [l.layers, l.lines, l.x, l.row])).toEqual([
+      [[-1], ["input", "28×28×1"], 26.5, 0],
+      [[0, 1], ["conv 3×3 1→8", "28×28×8", "relu · 80 params"], 130, 0],
+      [[2], ["avg pool", "14×14×8"], 240, 0],
+      [[3], ["flatten", "1568"], 350, 0],
+      [[4, 5], ["dense 1568→64", "relu", "100,416 params"], 570, 0],
+      [[6], ["dense 64→10", "650 params"], 662.5, 0],
     ]);
   });
 
-  it("draws the skip from flatten's output to the last dense layer's input as an arc above", () => {
-    expect(layout.skips).toEqual([{ from: 3, to: 6, x0: 350, x1: 570, y: 44, controlY: 0 }]);
+  it("routes the skip from flatten's output up to a lane and down into the last dense layer's input column", () => {
+    const column = layout.columns[1]; // dense_0's 64 outputs, which dense 6 takes
+    expect(layout.skips).toEqual([{
+      from: 3, to: 6, kind: "", x0: 350, y0: 118 - 3, x1: 570, y1: column.top - 3, y: 32, lane: 0, label: "", labelX: 460, labelWidth: 0,
+    }]);
   });
 });
 
@@ -167,7 +185,8 @@ describe("diagramLayout with thumbnails", () => {
   it("insets the first and last columns by half the largest square + 2px, so squares stay inside", () => {
     const layout = diagramLayout(mlp([2, 8, 8, 1]), size);
     expect(layout.columns.map((c) => c.x)).toEqual([24, 144, 264, 384]);
-    expect(layout.labels.map((l) => l.x)).toEqual([24, 144, 264, 384]);
+    // the last label (58px wide) moves inwards to stay on the canvas: 408 - 2 - 29
+    expect(layout.labels.map((l) => l.x)).toEqual([24, 144, 264, 377]);
   });
 
   it("spaces 2-8-8-1 neurons up to 52px apart as squares of 0.85 x spacing, at most 44px", () => {
@@ -244,22 +263,240 @@ describe("labels and strips", () => {
   });
 
   it("shows unknown dimensions as ?", () => {
-    const spec = parseArchitecture({ layers: [{ name: "r", kind: "reshape", input_shape: [null, 4], output_shape: null }] });
-    expect(layerLabel(spec.layers[0])).toBe("reshape ?×4→?");
+    const spec = parseArchitecture({ layers: [{ name: "r", kind: "reshape", input_shape: [null, 4], output_shape: [null, 2] }] });
+    expect(layerLabel(spec.layers[0])).toBe("reshape · ?×2");
+    const unknown = parseArchitecture({ layers: [{ name: "r", kind: "reshape", input_shape: null, output_shape: null }] });
+    expect(layerLabel(unknown.layers[0])).toBe("reshape · ?");
   });
 
   it("splits a strip's neurons into contiguous runs per cell", () => {
-    const layout = diagramLayout(mlp([200, 1]), { width: 100, height: 100, padding: 0, labelHeight: 0 });
+    const layout = diagramLayout(mlp([200, 1]), { width: 400, height: 100, padding: 0, labelHeight: 0 });
     const strip = layout.columns[0];
     expect(strip.cells).toBe(50);
     expect([stripCellRange(strip, 0), stripCellRange(strip, 49)]).toEqual([[0, 4], [196, 200]]);
   });
 
   it("aggregates values per strip cell as their mean, ignoring NaN", () => {
-    const layout = diagramLayout(mlp([200, 1]), { width: 100, height: 100, padding: 0, labelHeight: 0 });
+    const layout = diagramLayout(mlp([200, 1]), { width: 400, height: 100, padding: 0, labelHeight: 0 });
     const values = Float32Array.from({ length: 200 }, (_, k) => k);
     values[3] = NaN;
     const means = aggregateStrip(values, layout.columns[0]);
     expect([means[0], means[1], means[49]]).toEqual([1, 5.5, 197.5]);
+  });
+});
+
+/** Pairs of labels whose estimated boxes (text width x lines) come closer than LABEL_GAP. */
+function crowded(labels: Label[]): string[][] {
+  const box = (l: Label) => ({ left: l.x - l.width / 2, right: l.x + l.width / 2, top: l.y, bottom: l.y + 12 * l.lines.length });
+  const pairs: string[][] = [];
+  labels.forEach((a, k) =>
+    labels.slice(k + 1).forEach((b) => {
+      const [p, q] = [box(a), box(b)];
+      if (p.left < q.right + LABEL_GAP && q.left < p.right + LABEL_GAP && p.top < q.bottom && q.top < p.bottom) pairs.push([a.text, b.text]);
+    }),
+  );
+  return pairs;
+}
+
+describe("conv and pool labels", () => {
+  const lesson3 = parseArchitecture(lesson3CnnJson());
+  const unet = parseArchitecture(uNetJson());
+
+  it("read a conv kernel's window and channels from the course's OIHW and flax's HWIO storage", () => {
+    expect(convKernelText(lesson3.layers[0])).toBe("3×3 3→30"); // conv_kernels[0]: (30, 3, 3, 3)
+    expect(convKernelText(unet.layers[2])).toBe("3×3 8→16"); // enc2.kernel: (3, 3, 8, 16)
+    const conv1d = parseArchitecture({ layers: [{ name: "c", kind: "conv", input_shape: [9, 2], output_shape: [5, 4], params: { "c.kernel": [5, 2, 4] } }] });
+    expect(convKernelText(conv1d.layers[0])).toBe("5 2→4");
+    expect(convKernelText(lesson3.layers[4])).toBeNull();
+  });
+
+  it("say kind, kernel and channels, then the output shape as stored, then activation and parameters", () => {
+    expect(lesson3.layers.map((layer) => layerLabel(layer))).toEqual([
+      "conv 3×3 3→30 · 30×24×24 · 840 params",
+      "conv 3×3 30→30 · 30×11×11 · 8,130 params",
+      "conv 3×3 30→30 · 30×5×5 · 8,130 params",
+      "conv 3×3 30→10 · 10×2×2 · 2,710 params",
+      "flatten · 40",
+      "dense 40→50 · 2,050 params",
+      "dense 50→3 · 153 params",
+    ]);
+    expect([1, 5, 6].map((k) => layerLabel(unet.layers[k]))).toEqual([
+      "max pool · 8×8×8",
+      "convT 2×2 32→16 · 8×8×16 · 2,064 params",
+      "conv 3×3 32→16 · 8×8×16 · relu · 4,624 params",
+    ]);
+  });
+
+  it("go on up to three lines: two parts, then the rest", () => {
+    expect(labelLines("conv 3×3 32→16 · 8×8×16 · relu · 4,624 params")).toEqual(["conv 3×3 32→16", "8×8×16", "relu · 4,624 params"]);
+    expect(labelLines("max pool · 8×8×8")).toEqual(["max pool", "8×8×8"]);
+  });
+});
+
+describe("label widths", () => {
+  it("estimate text from its characters at 10px, rounded up", () => {
+    // c o n v 3 3 1 8: 0.64 em, spaces 0.32, × 0.84, → 1: 7.6 em; i 0.32, t and r 0.42, m 1
+    expect([textWidth("conv 3×3 1→8"), textWidth("840 params"), textWidth("input"), textWidth("")]).toEqual([76, 63, 27, 0]);
+    expect(textWidth("conv 3×3 1→8", 20)).toBe(152);
+  });
+
+  it("are never narrower than DejaVu Sans or Liberation Sans (Arial) as Chromium draws them", () => {
+    // CanvasRenderingContext2D.measureText(text).width at 10px in Debian's Chromium
+    const drawn: [string, number, number][] = [
+      ["conv 3×3 3→30", 78.8, 70.33],
+      ["30×24×24", 54.93, 45.05],
+      ["tanh · 8,130 params", 101.73, 88.95],
+      ["input 3×50×50", 77.47, 63.95],
+      ["dense 1568→64", 79.93, 73.39],
+      ["100,416 params", 82.2, 72.27],
+      ["avg pool", 42.93, 37.81],
+      ["relu · 4,624 params", 98.17, 86.16],
+      ["conv transpose 2×2 32→16", 137.88, 122.58],
+      ["flatten", 32.76, 27.24],
+    ];
+    for (const [text, dejaVu, liberation] of drawn) expect(textWidth(text)).toBeGreaterThanOrEqual(Math.max(dejaVu, liberation));
+  });
+
+  it("shorten a line with … to the room given", () => {
+    expect(shortenLine("conv 3×3 30→30", 89)).toBe("conv 3×3 30→30");
+    expect(shortenLine("conv 3×3 30→30", 60)).toBe("conv 3×3…"); // 54px
+    expect(shortenLine("conv 3×3 30→30", 5)).toBe("");
+  });
+});
+
+describe("placeLabels", () => {
+  it("keeps one row when every label keeps LABEL_GAP from the next, moving the ends inside the canvas", () => {
+    // spans 2-39, 67.5-132.5, 153-218 on a 220px canvas
+    expect(placeLabels([{ x: 10, lines: ["input 1"] }, { x: 100, lines: ["dense 1→30", "tanh"] }, { x: 210, lines: ["dense 30→1"] }], 220)).toEqual([
+      { x: 20.5, row: 0, lines: ["input 1"], width: 37 },
+      { x: 100, row: 0, lines: ["dense 1→30", "tanh"], width: 65 },
+      { x: 185.5, row: 0, lines: ["dense 30→1"], width: 65 },
+    ]);
+  });
+
+  it("moves a label that would come too close to the last one of the upper row to the lower row", () => {
+    // input 1 ends at 39; dense 1→30 would start at 27.5: lower row; dense 30→1 starts at 67.5 >= 39 + 6
+    expect(placeLabels([{ x: 20, lines: ["input 1"] }, { x: 60, lines: ["dense 1→30"] }, { x: 100, lines: ["dense 30→1"] }], 400)).toEqual([
+      { x: 20.5, row: 0, lines: ["input 1"], width: 37 },
+      { x: 60, row: 1, lines: ["dense 1→30"], width: 65 },
+      { x: 100, row: 0, lines: ["dense 30→1"], width: 65 },
+    ]);
+  });
+
+  it("when two rows are not enough, alternates rows and shortens each line to the room between its row's neighbours", () => {
+    const items = [0, 1, 2, 3].map((k) => ({ x: 20 + 30 * k, lines: [`conv 3×3 30→30`, "8,130 params"] }));
+    // Neighbours in a row are 60px apart: 54px of room each. The first of a row also keeps within
+    // what the side leaves, 20 - 2 + 54 / 2 = 45px, and moves inwards to 2 + 39 / 2; the last likewise.
+    expect(placeLabels(items, 130)).toEqual([
+      { x: 21.5, row: 0, lines: ["conv…", "8,130…"], width: 39 },
+      { x: 50, row: 1, lines: ["conv 3×…", "8,130 p…"], width: 54 },
+      { x: 80, row: 0, lines: ["conv 3×…", "8,130 p…"], width: 54 },
+      { x: 108.5, row: 1, lines: ["conv…", "8,130…"], width: 39 },
+    ]);
+  });
+});
+
+describe("diagramLayout of lesson 3's CNN", () => {
+  const spec = parseArchitecture(lesson3CnnJson());
+
+  it("850px wide (a dashboard): one row of labels, each conv with its kernel and shapes", () => {
+    const layout = diagramLayout(spec, { width: 850, height: 360 });
+    expect(layout.labels.map((l) => [l.lines, l.x, l.y, l.row])).toEqual([
+      [["input", "3×50×50"], 26.5, 308, 0],
+      [["conv 3×3 3→30", "30×24×24", "840 params"], 118.25, 308, 0],
+      [["conv 3×3 30→30", "30×11×11", "8,130 params"], 220.5, 308, 0],
+      [["conv 3×3 30→30", "30×5×5", "8,130 params"], 322.75, 308, 0],
+      [["conv 3×3 30→10", "10×2×2", "2,710 params"], 425, 308, 0],
+      [["flatten", "40"], 527.25, 308, 0],
+      [["dense 40→50", "2,050 params"], 731.75, 308, 0],
+      [["dense 50→3", "153 params"], 815.5, 308, 0],
+    ]);
+    expect(crowded(layout.labels)).toEqual([]);
+  });
+
+  it("600px wide: labels that would touch go to a second row, and the drawing gives that row its height", () => {
+    const layout = diagramLayout(spec, { width: 600, height: 360 });
+    expect(layout.labels.map((l) => [l.x, l.y, l.row])).toEqual([
+      [26.5, 268, 0],
+      [87, 308, 1],
+      [158, 268, 0],
+      [229, 308, 1],
+      [300, 268, 0],
+      [371, 268, 0],
+      [513, 268, 0],
+      [565.5, 308, 1],
+    ]);
+    expect(layout.labels.every((l) => l.lines.join(" · ") === l.text)).toBe(true);
+    expect(crowded(layout.labels)).toEqual([]);
+    // the band: 40px, plus a row of 3 lines (36px) and LABEL_ROW_GAP: the drawing ends 40px higher
+    // than at 850px, so its blocks (half its height, centred) span 78-202 instead of 88-232
+    expect(layout.blocks.map((b) => [b.top, b.bottom])[1]).toEqual([78, 202]);
+    expect(diagramLayout(spec, { width: 850, height: 360 }).blocks.map((b) => [b.top, b.bottom])[1]).toEqual([88, 232]);
+  });
+
+  it("300px wide: two rows of shortened labels, still apart", () => {
+    const layout = diagramLayout(spec, { width: 300, height: 360 });
+    expect(layout.labels.map((l) => l.lines)).toEqual([
+      ["input", "3×50…"],
+      ["conv 3×3…", "30×24×24", "840 para…"],
+      ["conv 3×3…", "30×11×11", "8,130 par…"],
+      ["conv 3×3…", "30×5×5", "8,130 par…"],
+      ["conv 3×3…", "10×2×2", "2,710 par…"],
+      ["flatten", "40"],
+      ["dense 40→50", "2,050 params"],
+      ["dense 50…", "153 para…"],
+    ]);
+    expect(layout.labels.map((l) => l.row)).toEqual([0, 1, 0, 1, 0, 1, 0, 1]);
+    expect(crowded(layout.labels)).toEqual([]);
+  });
+
+  it("never crowds its labels at any width from 200 to 1400px", () => {
+    for (let width = 200; width <= 1400; width += 10) {
+      expect([width, crowded(diagramLayout(spec, { width, height: 360 }).labels)]).toEqual([width, []]);
+    }
+  });
+});
+
+describe("skip routes of a U-Net", () => {
+  const layout = diagramLayout(parseArchitecture(uNetJson()), { width: 900, height: 400 });
+  const block = (layer: number) => layout.blocks.find((b) => b.layer === layer)!;
+
+  it("run from the top of each encoder block to the top of the decoder block taking it, labelled concat", () => {
+    expect(layout.skips).toEqual([
+      { from: 2, to: 6, kind: "concat", x0: 276.4, y0: 113.5, x1: 623.6, y1: 113.5, y: 42, lane: 0, label: "concat", labelX: 450, labelWidth: 37 },
+      { from: 0, to: 8, kind: "concat", x0: 102.8, y0: 113.5, x1: 797.2, y1: 113.5, y: 28, lane: 1, label: "concat", labelX: 450, labelWidth: 37 },
+    ]);
+    expect([block(2).x, block(6).x, block(0).x, block(8).x]).toEqual([276.4, 623.6, 102.8, 797.2]);
+    expect(block(2).top - 3).toBe(113.5);
+  });
+
+  it("make room above the drawing for both lanes: 24px for the lowest and 14px for the next", () => {
+    // drawing from 16 + 24 + 14 = 54 down to 400 - 16 - 80 (two rows of labels) = 304; blocks half as high, centred
+    expect(block(0).top).toBe(116.5);
+    const single = diagramLayout(parseArchitecture({ ...uNetJson(), skips: [[2, 6, "concat"]] }), { width: 900, height: 400 });
+    expect(single.blocks[1].top).toBe(106); // from 16 + 24 = 40 down to 304
+  });
+
+  it("put the skip that spans another in the lane above it; disjoint skips share a lane", () => {
+    expect(skipLanes([
+      { x0: 100, x1: 500, label: "concat" },
+      { x0: 200, x1: 400, label: "concat" },
+      { x0: 600, x1: 700, label: "add" },
+      { x0: 100, x1: 150, label: "" },
+    ])).toEqual([1, 0, 0, 0]);
+    // sharing an end, or a label that reaches over the other's end, is sharing x
+    expect(skipLanes([{ x0: 100, x1: 200, label: "" }, { x0: 200, x1: 300, label: "" }])).toEqual([0, 1]);
+    // "concat" is 37px wide: centred at 105 it reaches 123.5, and keeps SKIP_CLEARANCE
+    expect(skipLanes([{ x0: 100, x1: 110, label: "concat" }, { x0: 125, x1: 200, label: "" }])).toEqual([0, 1]);
+    expect(skipLanes([{ x0: 100, x1: 110, label: "concat" }, { x0: 130, x1: 200, label: "" }])).toEqual([0, 0]);
+  });
+
+  it("enter a dense layer at the column holding its input, and the network output at the last slot", () => {
+    const spec = parseArchitecture({ ...mlpJson([2, 8, 8, 1]), skips: [[0, 2, "add"], [-1, 3, "add"]] });
+    const mlpLayout = diagramLayout(spec, { width: 400, height: 300 });
+    expect(mlpLayout.skips.map((s) => [s.x0, s.x1, s.lane])).toEqual([
+      [mlpLayout.columns[1].x, mlpLayout.columns[2].x, 0],
+      [mlpLayout.columns[0].x, mlpLayout.columns[3].x, 1],
+    ]);
   });
 });

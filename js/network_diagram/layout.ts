@@ -226,6 +226,8 @@ export function layerLabel(layer: LayerSpec, sizes: [number, number] | null = nu
   let parts: string[];
   if (sizes) {
     parts = [`${layer.kind} ${sizes[0]}→${sizes[1]}`];
+  } else if (layer.kind === "dense") {
+    parts = [`dense ${formatShape(layer.inputShape)}→${formatShape(layer.outputShape)}`];
   } else {
     const kernel = layer.kind === "conv" || layer.kind === "conv_transpose" ? convKernelText(layer) : null;
     parts = [kernel ? `${kindName(layer)} ${kernel}` : kindName(layer), formatShape(layer.outputShape)];
@@ -255,7 +257,7 @@ const WIDE = new Set("mwMW→…%");
  * the text as drawn (Arial, Segoe UI, SF, DejaVu) is never wider.
  *
  * @example
- *   textWidth("conv 3×3 1→8")   // 77 (DejaVu Sans draws it 73 px wide, Arial 64)
+ *   textWidth("conv 3×3 1→8")   // 76 (Chromium draws it 72.4px wide in DejaVu Sans, 64.8 in Liberation Sans)
  */
 export function textWidth(text: string, fontPx = LABEL_FONT_PX): number {
   let em = 0;
@@ -267,7 +269,8 @@ export function textWidth(text: string, fontPx = LABEL_FONT_PX): number {
     else if (char >= "A" && char <= "Z") em += 0.78;
     else em += 0.64;
   }
-  return Math.ceil(em * fontPx - 1e-9);
+  // (less a hair, so that float noise in a whole number of pixels does not round up a pixel)
+  return em === 0 ? 0 : Math.ceil(em * fontPx - 1e-9);
 }
 
 /** `line`, or its longest start that fits `room` px with "…" after it ("" when not even "…" fits). */
@@ -294,9 +297,11 @@ export interface LabelPlace {
  * `canvasWidth` wide, so that no two of a row come closer than LABEL_GAP and none leaves the
  * canvas (a label wider than the room at a side moves inwards):
  * 1. one row, when that fits;
- * 2. else two rows, alternate labels on the lower one;
- * 3. else two rows, each label's lines shortened to the room it has: the distance to its
- *    neighbours in its row, less LABEL_GAP (at an end of a row, what the canvas side leaves).
+ * 2. else two rows: left to right, each label in the upper row when it keeps clear of the last
+ *    label there, else in the lower row when it keeps clear of the last one there;
+ * 3. else alternate labels in the lower row, each label's lines shortened with "…" to the room it
+ *    has: the distance to its neighbours in its row, less LABEL_GAP (at an end of the row, what
+ *    the canvas side leaves).
  *
  * @example
  *   placeLabels([{x: 20, lines: ["input 1"]}, {x: 60, lines: ["dense 1→30"]}], 400).map((p) => p.row)   // [0, 1]
@@ -310,17 +315,18 @@ export function placeLabels(items: readonly { x: number; lines: readonly string[
       const width = widthOf(lines[k]);
       return { x: inside(item.x, width), row: rows[k], lines: [...lines[k]], width };
     });
-  const apart = (places: LabelPlace[]) =>
-    places.every((place, k) => {
-      const next = places.findIndex((other, j) => j > k && other.row === place.row);
-      return next < 0 || place.x + place.width / 2 + LABEL_GAP <= places[next].x - places[next].width / 2;
-    });
-  const lines = items.map((item) => item.lines);
-  const oneRow = place(items.map(() => 0), lines);
-  if (apart(oneRow)) return oneRow;
+  const clear = (left: LabelPlace | null, right: LabelPlace) => left === null || left.x + left.width / 2 + LABEL_GAP <= right.x - right.width / 2;
+  const oneRow = place(items.map(() => 0), items.map((item) => item.lines));
+  if (oneRow.every((placed, k) => k === 0 || clear(oneRow[k - 1], placed))) return oneRow;
+  const lastOfRow: (LabelPlace | null)[] = [null, null];
+  const twoRows = oneRow.map((candidate) => {
+    const row = clear(lastOfRow[0], candidate) ? 0 : clear(lastOfRow[1], candidate) ? 1 : -1;
+    const placed = { ...candidate, row };
+    if (row >= 0) lastOfRow[row] = placed;
+    return placed;
+  });
+  if (twoRows.every((placed) => placed.row >= 0)) return twoRows;
   const rows = items.map((_, k) => k % 2);
-  const twoRows = place(rows, lines);
-  if (apart(twoRows)) return twoRows;
   const sameRow = (k: number, step: number) => {
     for (let j = k + step; j >= 0 && j < items.length; j += step) if (rows[j] === rows[k]) return items[j];
     return undefined;
@@ -458,8 +464,9 @@ export function diagramLayout(spec: ArchitectureSpec, options: LayoutOptions): D
 
   const labelTexts = slotLabels.map(({ slot: s, layer, sizes, folded }) => {
     if (layer !== -1) return layerLabel(layers[layer], sizes, folded);
-    const shape = slots[s].kind === "column" ? [(slots[s] as { count: number }).count] : layers[0]?.inputShape ?? null;
-    return `input ${formatShape(shape)}`;
+    // A column's size follows the word; a block's shape goes under it, as a layer block's does.
+    if (slots[s].kind === "column") return `input ${(slots[s] as { count: number }).count}`;
+    return `input · ${formatShape(layers[0]?.inputShape ?? null)}`;
   });
   const places = placeLabels(slotLabels.map(({ slot }, k) => ({ x: xs[slot], lines: labelLines(labelTexts[k]) })), width);
   const rowHeight = LABEL_LINE_HEIGHT * places.reduce((most, place) => Math.max(most, place.lines.length), 0) + LABEL_ROW_GAP;
