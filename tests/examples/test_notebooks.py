@@ -29,16 +29,17 @@ def execute(path: Path, steps: int, environ: dict | None = None) -> nbformat.Not
 
 _pool: ThreadPoolExecutor | None = None
 _runs: dict[Path, Future] = {}
+PREFETCH: list[Path] = []   # the notebooks this session's selected tests run (set by conftest.py)
 
 
 def executed(path: Path) -> nbformat.NotebookNode:
     """Each notebook runs once per test session (200 steps per training call): the first call starts
-    every example, ``PARALLEL`` at a time, and waits for the one asked for."""
+    every notebook the selected tests need, ``PARALLEL`` at a time, and waits for the one asked for."""
     global _pool
     environ = dict(os.environ)     # as it is now, not as a later test may patch it
     if _pool is None:
         _pool = ThreadPoolExecutor(PARALLEL, thread_name_prefix="notebook")
-        for each in NOTEBOOKS:
+        for each in PREFETCH:
             _runs[each] = _pool.submit(execute, each, 200, environ)
     if path not in _runs:
         _runs[path] = _pool.submit(execute, path, 200, environ)
