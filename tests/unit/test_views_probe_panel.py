@@ -6,7 +6,6 @@ redrawn; training steps and edits redraw it; errors name what is wrong."""
 import html
 import threading
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -15,6 +14,7 @@ import jaxscope as scope
 from jaxscope.views.figures import BLUE, GREEN, GREY, ORANGE
 from jaxscope.views.probe_panel import DRAWN, ProbePanel, preset_inputs
 from recording import settle
+from sequence_models import numpy_rnn, rnn, rnn_params
 
 T = 30
 
@@ -32,32 +32,6 @@ def numpy_causal_conv(p, x):
 
 
 AVERAGE = {"kernel": jnp.full(3, 1 / 3, jnp.float32), "bias": jnp.float32(0.25)}
-
-
-def rnn(p, x):
-    """A tanh RNN scanned over time: h_t = tanh(W h_{t-1} + U x_t + b), y_t = V h_t + c."""
-    def step(h, x_t):
-        h = jnp.tanh(h @ p["W"].T + x_t @ p["U"].T + p["b"])
-        return h, h @ p["V"].T + p["c"]
-
-    _, ys = jax.lax.scan(step, jnp.zeros((x.shape[0], p["W"].shape[0])), jnp.swapaxes(x, 0, 1))
-    return jnp.swapaxes(ys, 0, 1)
-
-
-def numpy_rnn(p, x):
-    """The RNN on (batch, time, features) in float64 numpy."""
-    p = {k: np.asarray(v, np.float64) for k, v in p.items()}
-    h, out = np.zeros((x.shape[0], p["W"].shape[0])), []
-    for t in range(x.shape[1]):
-        h = np.tanh(h @ p["W"].T + np.asarray(x[:, t], np.float64) @ p["U"].T + p["b"])
-        out.append(h @ p["V"].T + p["c"])
-    return np.stack(out, axis=1)
-
-
-def rnn_params(seed, inputs=1, hidden=6, outputs=1):
-    rng = np.random.default_rng(seed)
-    shapes = {"W": (hidden, hidden), "U": (hidden, inputs), "b": (hidden,), "V": (outputs, hidden), "c": (outputs,)}
-    return {k: jnp.asarray(0.8 * rng.normal(size=s), jnp.float32) for k, s in shapes.items()}
 
 
 def rnn_response(p, inputs, channel_in=0, features=1, channel_out=0):

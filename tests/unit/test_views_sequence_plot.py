@@ -3,9 +3,9 @@ checked against a numpy causal convolution and a numpy tanh RNN; the heading's M
 channels, the y ranges, the errors for data that are not sequences, and a dashboard that trains."""
 
 import html
+import functools
 import threading
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -14,6 +14,10 @@ import jaxscope as scope
 from jaxscope.views.figures import BLUE, GREY, ORANGE
 from jaxscope.views.sequence_plot import SequencePlot
 from recording import settle
+from sequence_models import numpy_rnn, rnn
+from sequence_models import rnn_params as _rnn_params
+
+rnn_params = functools.partial(_rnn_params, hidden=5, scale=0.6)
 
 T = 20
 WINDOW = 3
@@ -34,31 +38,6 @@ def numpy_causal_conv(p, x):
 
 def moving_average(x):
     return numpy_causal_conv({"kernel": np.full(WINDOW, 1 / WINDOW), "bias": 0.0}, x).astype(np.float32)
-
-
-def rnn(p, x):
-    """A tanh RNN scanned over time: h_t = tanh(W h_{t-1} + U x_t + b), y_t = V h_t + c."""
-    def step(h, x_t):
-        h = jnp.tanh(h @ p["W"].T + x_t @ p["U"].T + p["b"])
-        return h, h @ p["V"].T + p["c"]
-
-    _, ys = jax.lax.scan(step, jnp.zeros((x.shape[0], p["W"].shape[0])), jnp.swapaxes(x, 0, 1))
-    return jnp.swapaxes(ys, 0, 1)
-
-
-def numpy_rnn(p, x):
-    p = {k: np.asarray(v, np.float64) for k, v in p.items()}
-    h, out = np.zeros((x.shape[0], p["W"].shape[0])), []
-    for t in range(x.shape[1]):
-        h = np.tanh(h @ p["W"].T + np.asarray(x[:, t], np.float64) @ p["U"].T + p["b"])
-        out.append(h @ p["V"].T + p["c"])
-    return np.stack(out, axis=1)
-
-
-def rnn_params(seed, inputs=1, hidden=5, outputs=1):
-    rng = np.random.default_rng(seed)
-    shapes = {"W": (hidden, hidden), "U": (hidden, inputs), "b": (hidden,), "V": (outputs, hidden), "c": (outputs,)}
-    return {k: jnp.asarray(0.6 * rng.normal(size=s), jnp.float32) for k, s in shapes.items()}
 
 
 @pytest.fixture(scope="module")
