@@ -6,7 +6,8 @@ from __future__ import annotations
 from . import test_notebooks
 
 
-def pytest_collection_modifyitems(config, items):
+def pytest_collection_finish(session):
+    items = session.items   # after -k / -m deselection
     stems = {path.stem: path for path in test_notebooks.NOTEBOOKS}
     wanted = []
     for item in items:
