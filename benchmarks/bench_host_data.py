@@ -18,8 +18,6 @@ Each condition (all cores free; pinned to one core with ``taskset -c 0``) runs i
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import statistics
 import sys
@@ -27,7 +25,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from conditions import run_child  # noqa: E402
+from conditions import parse_or_measure, run_child  # noqa: E402
 
 CONDITIONS = ("unpinned", "pinned")
 POOL, BATCH = 16_000, 32
@@ -122,13 +120,8 @@ def run_condition(condition: str, rounds: int, steps: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--steps", type=int, default=20_000)
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        print(json.dumps(measure(args.rounds, args.steps)))
+    args = parse_or_measure(__doc__, 5, 20_000, measure)
+    if args is None:
         return
     print(f"lesson-2 MLP, batch {BATCH}, {args.steps:,} steps per round, {args.rounds} rounds, {os.cpu_count()} cores")
     for condition in CONDITIONS:

@@ -14,8 +14,6 @@ their median and minimum. Target (issue 9): every ratio >= 0.95.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import statistics
 import sys
@@ -23,7 +21,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from conditions import run_child  # noqa: E402
+from conditions import parse_or_measure, run_child  # noqa: E402
 
 CONDITIONS = ("unpinned", "pinned", "busy core")
 
@@ -59,13 +57,8 @@ def run_condition(condition: str, rounds: int, steps: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--steps", type=int, default=20_000)
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        print(json.dumps(measure(args.rounds, args.steps)))
+    args = parse_or_measure(__doc__, 7, 20_000, measure)
+    if args is None:
         return
     print(f"lesson-2 MLP 1-30-20-1, {args.steps:,} steps per round, {args.rounds} rounds per condition, "
           f"{os.cpu_count()} cores")

@@ -9,6 +9,7 @@ The child prints one JSON line last; ``run_child`` returns it parsed (or ``{"ski
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import subprocess
@@ -31,3 +32,19 @@ def run_child(script: str, args: list[str], condition: str) -> dict:
             spinner.kill()
             spinner.wait()
     return json.loads(out.strip().splitlines()[-1])
+
+
+def parse_or_measure(doc: str, rounds: int, steps: int, measure) -> argparse.Namespace | None:
+    """The benchmark's arguments (``--rounds``, ``--steps``); in a ``--child`` process, run
+    ``measure(rounds, steps)``, print its JSON line and return None."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=rounds)
+    parser.add_argument("--steps", type=int, default=steps)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(args.rounds, args.steps)))
+        return None
+    return args
