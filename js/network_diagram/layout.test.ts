@@ -331,6 +331,16 @@ describe("conv and pool labels", () => {
     expect(labelLines("conv 3×3 32→16 · 8×8×16 · relu · 4,624 params")).toEqual(["conv 3×3 32→16", "8×8×16", "relu · 4,624 params"]);
     expect(labelLines("max pool · 8×8×8")).toEqual(["max pool", "8×8×8"]);
   });
+
+  it("name a hand-written upsampling (a reshape named upsample) and no other reshape", () => {
+    const spec = parseArchitecture({
+      layers: [
+        { name: "upsample", kind: "reshape", input_shape: [32, 12, 12], output_shape: [32, 24, 24] },
+        { name: "upsample", kind: "flatten", input_shape: [4, 4], output_shape: [16] },
+      ],
+    });
+    expect(spec.layers.map((layer) => layerLabel(layer))).toEqual(["upsample · 32×24×24", "flatten · 16"]);
+  });
 });
 
 describe("label widths", () => {

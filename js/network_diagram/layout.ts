@@ -209,10 +209,12 @@ export function convKernelText(layer: LayerSpec): string | null {
   return `${window.join("×")} ${channelsIn}→${channelsOut}`;
 }
 
-/** "conv", "convT" (transposed), "max pool" (a pool named by its operation), "flatten". */
+/** "conv", "convT" (transposed), "max pool" (a pool named by its operation), "upsample", "flatten". */
 function kindName(layer: LayerSpec): string {
   if (layer.kind === "conv_transpose") return "convT";
-  const name = layer.kind === "pool" && /^(max|avg|min)_pool$/.test(layer.name) ? layer.name : layer.kind;
+  const named =
+    (layer.kind === "pool" && /^(max|avg|min)_pool$/.test(layer.name)) || (layer.kind === "reshape" && layer.name === "upsample");
+  const name = named ? layer.name : layer.kind;
   return name.replace("_", " ");
 }
 

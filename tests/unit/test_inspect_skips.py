@@ -68,6 +68,49 @@ def test_a_course_style_vmapped_unet_reads_the_same_layers_without_the_per_sampl
     assert (arch.skips, arch.skip_kinds) == (((0, 3),), ("concat",))
 
 
+def hand_unet(p, x):
+    """One image (C, H, W): pooling as a reshape and mean, upsampling as jnp.repeat, a bicubic-like
+    base added at the end (the super-resolution notebook's style)."""
+    def layer(x, k):
+        return jax.nn.relu(conv(x[None], p["k"][k])[0] + p["b"][k][:, None, None])
+    def pool(x):
+        c, h, w = x.shape
+        return x.reshape(c, h // 2, 2, w // 2, 2).mean(axis=(2, 4))
+    def upsample(x):
+        return jnp.repeat(jnp.repeat(x, 2, axis=1), 2, axis=2)
+    down = layer(x, 0)                                                      # 4 x 8 x 8
+    bottom = layer(pool(down), 1)                                           # 8 x 4 x 4
+    joined = layer(jnp.concatenate([upsample(bottom), down]), 2)            # (8 + 4 ->) 4 x 8 x 8
+    return x + conv(joined[None], p["k"][3])[0]
+
+
+HAND_PARAMS = {"k": [np.ones((4, 1, 3, 3)), np.ones((8, 4, 3, 3)), np.ones((4, 12, 3, 3)), np.ones((1, 4, 3, 3))],
+               "b": [np.zeros(4), np.zeros(8), np.zeros(4)]}
+
+
+def test_hand_written_pooling_and_upsampling_are_layers_and_the_skip_reaches_the_conv_after_the_join():
+    arch = architecture(HAND_PARAMS, apply=jax.vmap(hand_unet, in_axes=(None, 0)), input_shape=(1, 8, 8))
+    assert [(l.name, l.kind, l.input_shape, l.output_shape, l.activation) for l in arch.layers] == [
+        ("conv_0", "conv", (1, 8, 8), (4, 8, 8), "relu"),
+        ("avg_pool", "pool", (4, 8, 8), (4, 4, 4), None),
+        ("conv_1", "conv", (4, 4, 4), (8, 4, 4), "relu"),
+        ("upsample", "reshape", (8, 4, 4), (8, 8, 8), None),
+        ("conv_2", "conv", (12, 8, 8), (4, 8, 8), "relu"),
+        ("conv_3", "conv", (4, 8, 8), (1, 8, 8), None),
+    ]
+    assert list(zip(arch.skips, arch.skip_kinds)) == [((0, 4), "concat"), ((-1, 6), "add")]
+
+
+def test_a_statistic_broadcast_against_the_stream_stays_off_it_while_a_repeat_stays_on():
+    def normed(p, x):
+        h = x @ p["w"]
+        centred = h - h.mean(axis=-1, keepdims=True)                          # a statistic broadcast back
+        return jnp.repeat(centred, 2, axis=-1) @ p["v"]
+    arch = architecture({"w": np.ones((3, 4)), "v": np.ones((8, 2))}, apply=normed, input_shape=(3,))
+    assert [(l.name, l.input_shape, l.output_shape) for l in arch.layers] == [
+        ("dense_0", (3,), (4,)), ("upsample", (4,), (8,)), ("dense_1", (8,), (2,))]
+
+
 def test_lesson3_s_cnn_traced_through_its_apply_matches_its_parameters_and_adds_the_activations():
     def conv2d(x, kernel):
         return lax.conv_general_dilated(x[None], kernel, window_strides=(2, 2), padding="VALID")[0]

@@ -9,9 +9,11 @@ identity of jaxpr values. Walking the operations in order:
 - any other operation mixing the stream with parameters (a bias, a norm's scale, a dropout's
   random key) extends the open layer of the same owner, or opens a layer of the owner's kind;
 - an activation names the layer its operand came from (or becomes a layer of its own);
-- `reduce_window_*` is pooling, a `reshape` that changes the per-sample shape is a flatten
-  (one that only adds or drops leading axes of size 1, as a vmapped `conv(x[None])[0]` does,
-  is no layer);
+- `reduce_window_*` is pooling, and so is a reduction over the windows a reshape split off
+  (`x.reshape(C, H // 2, 2, W // 2, 2).mean((2, 4))`); a reshape merging the axes a broadcast
+  inserted (`jnp.repeat`) is an upsampling; a `reshape` to one axis is a flatten and from one
+  axis a reshape layer (others only regroup axes: `conv(x[None])[0]` of a vmapped network, the
+  steps of the two above; no layer);
 - an `add` or a `concatenate` of stream values from different layers is a skip connection
   (a U-Net's encoder map joined to its decoder's), and so is a layer fed by an older output
   than the previous layer's; `skip_kinds` says which: "add", "concat" or "" (no join).
@@ -32,6 +34,7 @@ claimed by the layer whose output it is added to).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Hashable, Sequence
 
@@ -44,6 +47,7 @@ POOLS = {"reduce_window_max": "max_pool", "reduce_window_sum": "avg_pool", "redu
          "reduce_window": "pool"}
 # Operations joining two branches of the stream, and the word a skip made by each is drawn with.
 JOINS = {"add": "add", "add_any": "add", "sub": "sub", "concatenate": "concat"}
+REDUCTIONS = {"reduce_sum": "avg_pool", "reduce_max": "max_pool", "reduce_min": "min_pool"}
 PASSIVE = {"activation", "pool", "flatten", "reshape"}  # layers that nothing extends
 VIEWS = {"convert_element_type", "copy", "copy_p"}  # a kernel seen through these is still the leaf
 
@@ -201,16 +205,58 @@ class _Reader:
             return self.activate(op, streams[0], name)
         if op.primitive in POOLS:
             return self.add(op, streams[0], POOLS[op.primitive], "pool")
+        pooled = self.split_windows(op, streams[0]) if op.primitive in REDUCTIONS else None
+        if pooled is not None:
+            return self.add(op, pooled, REDUCTIONS[op.primitive], "pool")
         if op.primitive == "reshape":
             before, after = self.sample.get(streams[0]), self.out_shape(op)
-            if before is not None and after is not None and without_leading_ones(before) != without_leading_ones(after):
-                kind = "flatten" if len(after) == 1 and len(before) > 1 else "reshape"
-                return self.add(op, streams[0], kind, kind)
+            if before is not None and after is not None:
+                before, after = without_leading_ones(before), without_leading_ones(after)
+                repeated = self.repeated(streams[0], after)
+                if repeated is not None:
+                    return self.upsample(op, repeated)
+                if before != after and (len(after) == 1) != (len(before) == 1):
+                    kind = "flatten" if len(after) == 1 else "reshape"
+                    return self.add(op, streams[0], kind, kind)
         if op.primitive in JOINS:
             # every branch but the newest reaches the next layer, which takes the join
             for source in sorted(set(sources))[:-1]:
                 self.skip(source, len(self.layers), JOINS[op.primitive])
         return max(sources)
+
+    def split_windows(self, op, stream) -> int | None:
+        """The value a reduction pools by hand: the input of a reshape that split each spatial axis
+        into (blocks, window), reduced back to its rank (`x.reshape(C, H // 2, 2, W // 2, 2).mean((2, 4))`)."""
+        before = self.before(stream, "reshape")
+        after = self.out_shape(op)
+        if before is None or after is None or len(after) != len(self.sample[before]):
+            return None
+        return before if math.prod(after) < math.prod(self.sample[before]) else None
+
+    def repeated(self, stream, after: tuple) -> int | None:
+        """The value a reshape upsamples: the input of a `broadcast_in_dim` whose inserted axes the
+        reshape merges back to the rank before it (`jnp.repeat(x, 2, axis)`, nearest-neighbour)."""
+        before = self.before(stream, "broadcast_in_dim")
+        if before is None:
+            return None
+        shape = without_leading_ones(self.sample[before])
+        return before if len(after) == len(shape) and math.prod(after) > math.prod(shape) else None
+
+    def before(self, stream, primitive: str) -> int | None:
+        """The batched operand of the `primitive` that computed `stream` (None: another producer)."""
+        producer = self.graph.producer(stream)
+        if producer is None or producer.primitive != primitive or producer.inputs[0] not in self.sample:
+            return None
+        return producer.inputs[0]
+
+    def upsample(self, op, stream) -> int:
+        """An upsampling layer; the second axis of `jnp.repeat(jnp.repeat(x, 2, 1), 2, 2)` extends the first."""
+        source = self.source[stream]
+        last = len(self.layers) - 1
+        if source == last >= 0 and self.layers[last].name == "upsample":
+            self.layers[last].output = self.out_shape(op)
+            return last
+        return self.add(op, stream, "upsample", "reshape")
 
     def skip(self, source: int, target: int, kind: str) -> None:
         if (source, target) not in self.skips:

@@ -77,13 +77,21 @@ def main_path(graph: Graph, sample: dict) -> frozenset:
         if not main.intersection(op.outputs):
             continue
         result = graph.shapes[op.outputs[0]]
-        for value in op.inputs:
-            if not isinstance(value, int) or value not in sample:
-                continue
-            shape = graph.shapes[value]
-            if op.primitive in ELEMENTWISE and shape != result:
-                continue
-            if op.primitive == "broadcast_in_dim" and math.prod(shape) < math.prod(result):
-                continue
-            main.add(value)
+        batched = [v for v in op.inputs if isinstance(v, int) and v in sample]
+        if op.primitive in ELEMENTWISE:
+            full = [v for v in batched if graph.shapes[v] == result and not enlarged(graph, v)]
+            # a statistic meets the full-size operand it is broadcast against; where every operand
+            # was enlarged (an outer product of two batched vectors) all of them are the stream
+            batched = full or [v for v in batched if graph.shapes[v] == result]
+        main.update(batched)
     return frozenset(main)
+
+
+def enlarged(graph: Graph, value: int) -> bool:
+    """Whether `value` is a `broadcast_in_dim` of something smaller (a statistic spread over the
+    axes it was reduced on). A broadcast that feeds anything but an elementwise operation (the
+    `reshape` of `jnp.repeat`, an upsampling) is followed back as the stream."""
+    producer = graph.producer(value)
+    if producer is None or producer.primitive != "broadcast_in_dim" or not isinstance(producer.inputs[0], int):
+        return False
+    return math.prod(graph.shapes[producer.inputs[0]]) < math.prod(graph.shapes[value])

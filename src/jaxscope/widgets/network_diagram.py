@@ -30,6 +30,18 @@ FRAME_INTERVAL = 0.2  # seconds: the diagram redraws at most 5 times a second
 EditHandler = Callable[[dict, Callable[[bool, str], None] | None], None]
 
 
+def diagram_architecture(params_or_module: Any, *, apply: Callable | None, **options: Any):
+    """The architecture traced through `apply` (skips, hand-written pooling and upsampling, the
+    true input shapes), or read from the parameters' shapes alone where tracing cannot run (no
+    input shape for a conv net, an `apply` that fails on an abstract batch)."""
+    if apply is not None:
+        try:
+            return derive_architecture(params_or_module, apply=apply, **options)
+        except Exception:  # the shapes still make a diagram
+            pass
+    return derive_architecture(params_or_module, **options)
+
+
 def with_traced_activations(spec, maps: NeuronMaps, params_or_module: Any):
     """`spec` with the activations the forward applies filled in where the parameters alone could
     not tell (course pytrees: `tanh` between the dense layers of `NN`)."""
@@ -69,8 +81,8 @@ class NetworkDiagram(Fed, LockedStateMixin, anywidget.AnyWidget):
                  activations: Any = None, apply: Callable | None = None, module: Any = None,
                  input_range: Any = None, monitor: Monitor | None = None, **kwargs: Any) -> None:
         reject_unknown(NetworkDiagram, kwargs)
-        self.spec = derive_architecture(params_or_module, input_shape=input_shape, orientation=orientation,
-                                        activations=activations, module=module)
+        self.spec = diagram_architecture(params_or_module, input_shape=input_shape, orientation=orientation,
+                                         activations=activations, module=module, apply=apply)
         forward = Forward(params_or_module, apply=apply, module=module)
         self._maps = NeuronMaps(self.spec, forward, params_or_module, input_range=input_range)
         self.spec = with_traced_activations(self.spec, self._maps, params_or_module)
