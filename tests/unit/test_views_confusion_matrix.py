@@ -140,9 +140,20 @@ def test_counts_accuracy_and_the_heading_for_a_fixed_linear_classifier(points):
             assert set(button._dom_classes) >= {"jaxscope-confusion-cell", f"jaxscope-cell-{row}-{column}"}
     # the grid: a corner, the predicted names, then per row its true name and its K cells
     grid = cm.matrix.children
-    assert len(grid) == 4 * 4 and [html.unescape(c.value) for c in grid[1:4]] == [f"<b>{n}</b>" for n in NAMES]
+    assert len(grid) == 4 * 4 and [re.sub("<[^>]+>", "", c.value) for c in grid[1:4]] == list(NAMES)
+    assert all("writing-mode" not in c.value for c in grid[1:4])          # short names: across the columns
     assert grid[4].value == "<b>cat</b>" and grid[5] is cm.cells[0][0] and grid[15] is cm.cells[2][2]
     assert cm.children[:4] == (cm.heading, cm.matrix, cm.selection_label, cm.gallery_box)
+
+
+def test_column_headings_turn_upright_together_when_one_name_is_wider_than_its_column():
+    x = np.zeros((4, 2), np.float32)
+    labels = np.array([0, 1, 0, 1])
+    params = {"w": jnp.zeros((2, 2)), "b": jnp.zeros(2)}
+    cm = ConfusionMatrix(params=params, apply=linear, data=(x, labels), classes=["disordered", "ordered"])
+    heads = cm.matrix.children[1:3]                                     # 64 px columns; "disordered" needs 80
+    assert [re.sub("<[^>]+>", "", h.value) for h in heads] == ["disordered", "ordered"]
+    assert all("writing-mode: vertical-rl" in h.value and 'title="' in h.value for h in heads)
 
 
 def test_the_gallery_starts_on_the_largest_confusion_and_a_click_shows_that_cells_samples(points):

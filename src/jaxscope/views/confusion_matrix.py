@@ -43,6 +43,7 @@ from .samples import take_samples, trainer_samples
 OUTPUTS = ("auto", "logits", "probabilities")
 MAX_CLASSES = 30    # a button per cell: 900 at most
 THUMB = 64          # pixels: a gallery thumbnail
+HEAD_CHAR_PX = 8      # the width budgeted per character of a bold column heading
 NO_CELL = "no misclassified samples · click a cell to see its samples"
 UNSELECTED, SELECTED = "1px solid #dddddd", "3px solid #333333"     # cell outlines (inside the cell: border-box)
 
@@ -265,7 +266,7 @@ class ConfusionMatrix(View):
         k = self.classes
         size = max(32, min(64, 480 // k))
         corner = ipywidgets.HTML("<small>true ↓ predicted →</small>")
-        heads = [self._label(name, "jaxscope-confusion-predicted") for name in self.class_names]
+        heads = [self._head(name, size) for name in self.class_names]
         self.cells: list[list[ipywidgets.Button]] = []
         grid: list = [corner, *heads]
         for row in range(k):
@@ -288,6 +289,15 @@ class ConfusionMatrix(View):
             grid_template_columns=f"max-content repeat({k}, {size}px)", grid_gap="2px", align_items="center",
             justify_items="center", width="max-content"))
         self.matrix.add_class("jaxscope-confusion-matrix")
+
+    def _head(self, name: str, size: int) -> ipywidgets.HTML:
+        """A predicted class's column heading: across the column when every name fits its width,
+        else every heading upright (read bottom to top) so that none runs into its neighbour."""
+        fits = max(len(n) for n in self.class_names) * HEAD_CHAR_PX <= size
+        style = "" if fits else "writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap;"
+        label = ipywidgets.HTML(f'<b style="display: block; {style}" title="{html.escape(name)}">{html.escape(name)}</b>')
+        label.add_class("jaxscope-confusion-predicted")
+        return label
 
     @staticmethod
     def _label(text: str, css: str) -> ipywidgets.HTML:
