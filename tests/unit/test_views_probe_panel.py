@@ -197,6 +197,21 @@ def test_inputs_without_a_feature_axis_and_user_presets():
     assert panel.second_preset.value == "ones"
 
 
+def test_the_users_own_presets_need_no_sample_of_the_training_data(monkeypatch):
+    x = np.ones((16, T, 1), np.float32)
+    trainer = scope.Trainer(params={"kernel": jnp.asarray([0.2, 0.0, 0.0], jnp.float32), "bias": jnp.float32(0.1)},
+                            loss=lambda p, b: jnp.mean((causal_conv(p, b[0]) - b[1]) ** 2), data=(x, x),
+                            batch_size=4, optimizer=5e-2, apply=causal_conv)
+
+    def no_sample(n):
+        raise AssertionError("the panel sampled the data")
+
+    monkeypatch.setattr(trainer.data, "sample", no_sample)
+    panel = ProbePanel(presets={"ones": np.ones(T), "zero": np.zeros(T)})
+    trainer.show(views=[panel], diagram=False)
+    assert panel.amplitude == 1.0 and panel.preset.options == ("ones", "zero", DRAWN)
+
+
 def test_in_a_dashboard_it_follows_training_and_edits():
     rng = np.random.default_rng(0)
     x = np.asarray(rng.normal(size=(16, T, 1)), np.float32)

@@ -146,7 +146,8 @@ class ProbePanel(View):
         if self.channels[0] >= (self.features or 1):
             raise ValueError(f"ProbePanel: channels asks for input channel {self.channels[0]} but the inputs have "
                              f"{self.features or 1} channel(s) (channels=(input index, output index))")
-        self.amplitude = self._amplitude or self._data_amplitude(trainer)
+        # the height of the built-in presets; the user's own presets need no sample of the data
+        self.amplitude = self._amplitude or (1.0 if self._presets is not None else self._data_amplitude(trainer))
         self.t = np.arange(self.length, dtype=np.float32)
         self.presets = self._checked_presets()
         names = list(self.presets)
