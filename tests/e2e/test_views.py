@@ -172,9 +172,14 @@ def test_overfitting_early_stopping_checkbox_stops_training_and_restores_the_bes
 
 
 
-@pytest.mark.parametrize("name, views, ui", [("lesson1_chain", 1, "lab"), ("lesson2_curve_fit", 1, "lab"),
-                                             ("lesson3_duffing_images", 2, "lab"), ("classify_traces", 2, "lab"),
-                                             ("lesson2_curve_fit", 1, "notebook7")])
+# (notebook, views in its first dashboard, ui): the lessons, then the course's later topics (issue 11)
+LIVE = [("lesson1_chain", 1, "lab"), ("lesson2_curve_fit", 1, "lab"), ("lesson3_duffing_images", 2, "lab"),
+        ("classify_traces", 2, "lab"), ("lesson2_curve_fit", 1, "notebook7"),
+        ("simulation_surrogate", 4, "lab"), ("super_resolution", 1, "lab"), ("autoencoder", 2, "lab"),
+        ("denoising_unet", 1, "lab"), ("recurrent_oscillators", 2, "lab"), ("ising_phases", 2, "notebook7")]
+
+
+@pytest.mark.parametrize("name, views, ui", LIVE)
 def test_a_lessons_views_render_and_follow_training_live(jupyter_server_factory, browser_page, add_notebook,
                                                           name, views, ui):
     server = jupyter_server_factory(ui=ui, env={"JAXSCOPE_EXAMPLE_STEPS": "200"})
