@@ -1,12 +1,14 @@
 /**
  * Paint a laid-out diagram on a 2D context: gaps (edges or heatmaps), skip routes, neuron columns
- * (circles, or squares holding thumbnails), strips, blocks (with conv kernel tiles) and labels.
+ * (circles, or squares holding thumbnails), strips, blocks (with conv kernel tiles, or a recurrent
+ * cell's gate heatmaps and its h(t−1) loop) and labels.
  * Everything costly (edge buckets, images) comes ready-made from the scene, so a frame
  * allocates nothing per edge or per pixel.
  *
  * What lands where is measured as drawn (`measureText`) and returned (`DrawCounts.labels`,
- * `.skips`); the canvas element carries the same as JSON in `data-label-boxes` and
- * `data-skip-routes`, so a test in a real browser can check that no two labels overlap.
+ * `.skips`, `.recurrent`); the canvas element carries the same as JSON in `data-label-boxes`,
+ * `data-skip-routes` and `data-recurrent`, so a test in a real browser can check that no two labels
+ * overlap and read the pixels of each gate's heatmaps.
  *
  * @example
  *   const counts = drawDiagram(context, layout, theme, scene);
@@ -16,7 +18,8 @@ import type { Theme } from "../loss_chart/theme";
 import type { DecodedLayerWeights } from "../shared/protocol";
 import { biasColor, maxAbs, NEUTRAL_RGB, rgba } from "./colors";
 import type { GapEdges } from "./edges";
-import { aggregateStrip, LABEL_FONT_PX, LABEL_LINE_HEIGHT, type DiagramLayout, type NeuronColumn, type SkipArc } from "./layout";
+import { aggregateStrip, LABEL_FONT_PX, LABEL_LINE_HEIGHT, type DiagramLayout, type LayerBlock, type NeuronColumn, type SkipArc } from "./layout";
+import type { MatrixTile } from "./recurrent";
 import type { ArchitectureSpec } from "./spec";
 import { plotStride, traceLinePlot, type ColumnActivations } from "./thumbnails";
 import { columnBias } from "./weights";
@@ -50,6 +53,8 @@ export interface Scene {
   thumbnails: readonly (ColumnThumbnails | null)[];
   /** Per layout block: the atlas of its kernel tiles (KH rows, shown * KW columns), or null. */
   kernels: readonly (CanvasImageSource | null)[];
+  /** Per layout block: the atlas of a recurrent layer's gate matrices (recurrent.ts), or null. */
+  gates?: readonly (CanvasImageSource | null)[];
 }
 
 /** A rectangle in the canvas's CSS pixels. */
@@ -76,12 +81,24 @@ export interface SkipRoute {
   label: (Box & { text: string }) | null;
 }
 
+/** A recurrent block as drawn: its box, each gate's matrices and name, and its loop. */
+export interface RecurrentBox {
+  layer: number;
+  cell: string;
+  box: Box;
+  gates: { name: string; input: Box | null; recurrent: Box | null; label: Box }[];
+  loop: { points: [number, number][]; label: Box & { text: string } };
+}
+
 export interface DrawCounts {
   edges: number;
   thumbnails: number;
   kernels: number;
+  /** Gate matrices drawn with their weights (input and recurrent count one each). */
+  gates: number;
   labels: LabelBox[];
   skips: SkipRoute[];
+  recurrent: RecurrentBox[];
 }
 
 const rounded = (value: number) => Math.round(value * 100) / 100;
@@ -119,6 +136,68 @@ function drawSkip(context: CanvasRenderingContext2D, arc: SkipArc, theme: Theme)
     context.fillText(arc.label, arc.labelX, arc.y);
   }
   return { from: arc.from, to: arc.to, kind: arc.kind, points, label: label && roundedBox(label) };
+}
+
+/**
+ * A recurrent block's inside: the cell's word, each gate's two heatmaps from the layer's atlas (or
+ * empty frames while its weights are unknown) with the gate's name under them, then the loop from
+ * the block's output back into its input with its label on a patch of background.
+ */
+function drawRecurrent(context: CanvasRenderingContext2D, block: LayerBlock, cell: string, atlas: CanvasImageSource | null, theme: Theme): [RecurrentBox, number] {
+  const tiles = block.gates!;
+  const loop = block.loop!;
+  let drawn = 0;
+  context.textAlign = "center";
+  context.textBaseline = "middle";
+  context.font = `11px ${theme.fontFamily}`;
+  context.fillStyle = theme.text;
+  context.fillText(cell, tiles.labelX, tiles.labelY);
+  context.imageSmoothingEnabled = false;
+  context.font = `${LABEL_FONT_PX}px ${theme.fontFamily}`;
+  const gates: RecurrentBox["gates"] = [];
+  const frame = (tile: MatrixTile | null): Box | null => {
+    if (!tile) return null;
+    if (atlas) {
+      context.drawImage(atlas, tile.atlasX, 0, tile.cols, tile.rows, tile.x, tile.y, tile.width, tile.height);
+      drawn += 1;
+    }
+    context.strokeRect(tile.x - 0.5, tile.y - 0.5, tile.width + 1, tile.height + 1);
+    return roundedBox({ x: tile.x, y: tile.y, width: tile.width, height: tile.height });
+  };
+  for (const gate of tiles.gates) {
+    context.strokeStyle = theme.axis;
+    context.lineWidth = 1;
+    const input = frame(gate.input);
+    const recurrent = frame(gate.recurrent);
+    context.fillStyle = theme.mutedText;
+    context.fillText(gate.name, gate.nameX, gate.nameY);
+    const width = context.measureText(gate.name).width;
+    gates.push({ name: gate.name, input, recurrent, label: roundedBox({ x: gate.nameX - width / 2, y: gate.nameY - LABEL_FONT_PX / 2, width, height: LABEL_FONT_PX }) });
+  }
+
+  context.strokeStyle = theme.mutedText;
+  context.fillStyle = theme.mutedText;
+  context.lineWidth = 1.25;
+  const points = loop.points;
+  context.beginPath();
+  context.moveTo(points[0][0], points[0][1]);
+  for (const [x, y] of points.slice(1)) context.lineTo(x, y);
+  context.stroke();
+  const [tipX, tipY] = points[points.length - 1];
+  context.beginPath();
+  context.moveTo(tipX, tipY);
+  context.lineTo(tipX - ARROW_LENGTH, tipY - ARROW_HALF_WIDTH);
+  context.lineTo(tipX - ARROW_LENGTH, tipY + ARROW_HALF_WIDTH);
+  context.closePath();
+  context.fill();
+  const width = context.measureText(loop.label).width;
+  const label = { text: loop.label, x: loop.labelX - width / 2, y: loop.labelY - LABEL_FONT_PX / 2, width, height: LABEL_FONT_PX };
+  context.fillStyle = theme.background;
+  context.fillRect(label.x - 2, label.y - 1, width + 4, LABEL_FONT_PX + 2);
+  context.fillStyle = theme.mutedText;
+  context.fillText(loop.label, loop.labelX, loop.labelY);
+  const box = roundedBox({ x: block.x - block.width / 2, y: block.top, width: block.width, height: block.bottom - block.top });
+  return [{ layer: block.layer, cell, box, gates, loop: { points: points.map(([x, y]) => [rounded(x), rounded(y)]), label: roundedBox(label) } }, drawn];
 }
 
 /** The canvas element of `context` (not an OffscreenCanvas, nor a test's fake). */
@@ -188,7 +267,7 @@ function drawSquares(
 
 /** Draw the whole diagram; returns how many edges, thumbnails and kernel tiles were drawn. */
 export function drawDiagram(context: CanvasRenderingContext2D, lay: DiagramLayout, theme: Theme, scene: Scene): DrawCounts {
-  const counts: DrawCounts = { edges: 0, thumbnails: 0, kernels: 0, labels: [], skips: [] };
+  const counts: DrawCounts = { edges: 0, thumbnails: 0, kernels: 0, gates: 0, labels: [], skips: [], recurrent: [] };
   // Gaps: edges (faint first) or heatmaps.
   lay.gaps.forEach((gap, g) => {
     const from = lay.columns[gap.from];
@@ -283,7 +362,14 @@ export function drawDiagram(context: CanvasRenderingContext2D, lay: DiagramLayou
     roundedRect(context, x, block.top, block.width, h, 4);
     context.fill();
     context.stroke();
-    const kind = block.layer < 0 ? "input" : (scene.spec?.layers[block.layer]?.kind ?? "").replace("_", " ");
+    const layer = block.layer < 0 ? null : scene.spec?.layers[block.layer] ?? null;
+    if (block.gates && block.loop) {
+      const [drawn, matrices] = drawRecurrent(context, block, layer?.cell ?? "recurrent", scene.gates?.[b] ?? null, theme);
+      counts.recurrent.push(drawn);
+      counts.gates += matrices;
+      return;
+    }
+    const kind = block.layer < 0 ? "input" : (layer?.kind ?? "").replace("_", " ");
     context.font = `11px ${theme.fontFamily}`;
     context.fillStyle = theme.text;
     const tiles = block.kernels;
@@ -339,9 +425,13 @@ export function drawDiagram(context: CanvasRenderingContext2D, lay: DiagramLayou
   if (canvas) {
     const labelBoxes = JSON.stringify({ width: lay.width, height: lay.height, labels: counts.labels });
     const skipRoutes = JSON.stringify({ skips: counts.skips });
+    const recurrent = JSON.stringify({ blocks: counts.recurrent });
     // Only on change: a redraw of the same layout (new weights) mutates no attribute.
     if (canvas.dataset.labelBoxes !== labelBoxes) canvas.dataset.labelBoxes = labelBoxes;
     if (canvas.dataset.skipRoutes !== skipRoutes) canvas.dataset.skipRoutes = skipRoutes;
+    if (counts.recurrent.length > 0 || canvas.dataset.recurrent !== undefined) {
+      if (canvas.dataset.recurrent !== recurrent) canvas.dataset.recurrent = recurrent;
+    }
   }
   return counts;
 }

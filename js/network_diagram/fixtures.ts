@@ -149,3 +149,39 @@ export function lesson3CnnJson(): Record<string, unknown> {
     tree: [],
   };
 }
+
+/**
+ * The recurrent notebook's model as the Python side sends it: an nnx OptimizedLSTMCell (1 input,
+ * 10 units, the four gates i, f, g, o stacked in one kernel per side) scanned over 60 steps, then
+ * dense 10->20 (tanh) and dense 20->1 applied at every step.
+ */
+export function lightParticleJson(): Record<string, unknown> {
+  const gate = (name: string, k: number) => ({
+    name,
+    input: { path: "lstm.dense_i.kernel", columns: [10 * k, 10 * k + 10], axis: 1 },
+    recurrent: { path: "lstm.dense_h.kernel", columns: [10 * k, 10 * k + 10], axis: 1 },
+  });
+  const lstm = {
+    ...layer("lstm", "recurrent", [60, 1], [60, 10], { "lstm.dense_h.bias": [40], "lstm.dense_h.kernel": [10, 40], "lstm.dense_i.kernel": [1, 40] }),
+    cell: "LSTM",
+    gates: ["i", "f", "g", "o"].map(gate),
+  };
+  const layers = [
+    lstm,
+    layer("dense", "dense", [60, 10], [60, 20], { "dense.bias": [20], "dense.kernel": [10, 20] }, "tanh"),
+    layer("out", "dense", [60, 20], [60, 1], { "out.bias": [1], "out.kernel": [20, 1] }),
+  ];
+  return { orientation: "in_out", layers, skips: [], total_params: 721, drawable: true, reason: "", tree: [] };
+}
+
+/** A plain-jax tanh RNN (`W_in` (2, 8), `W_rec` (8, 8), `b`) over 30 steps, then `W_out` (8, 1). */
+export function plainRnnJson(): Record<string, unknown> {
+  const rnn = {
+    ...layer("rnn", "recurrent", [30, 2], [30, 8], { W_in: [2, 8], W_rec: [8, 8], b: [8] }),
+    path: "",
+    cell: "RNN",
+    gates: [{ name: "h", input: { path: "W_in", columns: [0, 8], axis: 1 }, recurrent: { path: "W_rec", columns: [0, 8], axis: 1 } }],
+  };
+  const layers = [rnn, { ...layer("dense_0", "dense", [30, 8], [30, 1], { W_out: [8, 1] }), path: "W_out" }];
+  return { orientation: "in_out", layers, skips: [], total_params: 96, drawable: true, reason: "", tree: [] };
+}

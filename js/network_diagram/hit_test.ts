@@ -2,7 +2,7 @@
  * What the pointer is over in the network diagram, so a hover can show the exact weight or
  * bias: a neuron (nearest centre within its radius + slack; within its square + slack when it
  * is a thumbnail square), a strip cell, a heatmap cell, an edge (nearest segment within a
- * tolerance), a conv kernel pixel or a block, tried in that order.
+ * tolerance), a conv kernel pixel, a recurrent gate's weight or a block, tried in that order.
  *
  * @example
  *   const hit = hitTest(layout, 140, 24);
@@ -12,6 +12,7 @@
  */
 import { kernelPixelAt } from "./kernels";
 import { stripCellRange, type DiagramLayout } from "./layout";
+import { gateCellAt } from "./recurrent";
 
 export type Hit =
   /** `layer`: the dense layer whose bias neuron `i` holds (null for an input column). */
@@ -23,6 +24,8 @@ export type Hit =
   | { kind: "edge"; gap: number; layer: number; i: number; j: number; distance: number }
   /** Pixel (row, col) of output channel `out`'s kernel tile in conv layer `layer`'s block. */
   | { kind: "kernel"; block: number; layer: number; out: number; row: number; col: number }
+  /** Weight (row, col) of gate `gate`'s input or recurrent matrix: into unit `row`, from input (or last unit) `col`. */
+  | { kind: "gate"; block: number; layer: number; gate: number; matrix: "input" | "recurrent"; row: number; col: number }
   | { kind: "block"; block: number; layer: number };
 
 export interface HitOptions {
@@ -101,6 +104,8 @@ export function hitTest(layout: DiagramLayout, x: number, y: number, options: Hi
     if (Math.abs(x - block.x) <= block.width / 2 && y >= block.top && y <= block.bottom) {
       const pixel = block.kernels ? kernelPixelAt(block.kernels, x, y) : null;
       if (pixel) return { kind: "kernel", block: b, layer: block.layer, ...pixel };
+      const weight = block.gates ? gateCellAt(block.gates, x, y) : null;
+      if (weight) return { kind: "gate", block: b, layer: block.layer, ...weight };
       return { kind: "block", block: b, layer: block.layer };
     }
   }

@@ -7,7 +7,9 @@
  * weight-matrix heatmap otherwise; other layers (conv,
  * pool, norm, flatten, ...) are labelled blocks; elementwise activation and dropout layers fold
  * into the label of the slot before them. With `thumbnails`, neurons are squares large enough
- * to show what each computes; with `kernels`, conv blocks widen to hold their kernel tiles.
+ * to show what each computes; with `kernels`, conv blocks widen to hold their kernel tiles. A
+ * recurrent layer is a wide block holding one heatmap tile per gate (recurrent.ts), with a loop
+ * under it from its output back into its input, labelled h(t−1).
  *
  * Labels sit in a band under the drawing, up to three lines each ("conv 3×3 1→8", "28×28×8",
  * "relu · 80 params"). Their widths are estimated from the text (`textWidth`, an upper bound of
@@ -24,7 +26,8 @@
  */
 import { formatInteger } from "../shared/format";
 import { kernelTiles, type KernelShape, type KernelTiles } from "./kernels";
-import { denseSizes, type ArchitectureSpec, type LayerSpec, type Shape } from "./spec";
+import { gateTiles, LOOP_SPACE, loopArrow, type GateTiles, type LoopArrow } from "./recurrent";
+import { denseSizes, gateSizes, type ArchitectureSpec, type LayerSpec, type Shape } from "./spec";
 
 /** Most edges drawn one by one between two columns; more become a heatmap. */
 export const EDGE_LIMIT = 5000;
@@ -44,6 +47,11 @@ export const THUMBNAIL_FILL = 0.85;
 /** Widest a conv block holding kernel tiles grows, and the fraction of the slot spacing it may take. */
 export const KERNEL_BLOCK_MAX_WIDTH = 96;
 export const KERNEL_BLOCK_FILL = 0.8;
+/** Widest a recurrent block grows, and the fraction of the slot spacing it may take (its loop needs the rest). */
+export const RECURRENT_BLOCK_MAX_WIDTH = 180;
+export const RECURRENT_BLOCK_FILL = 0.7;
+/** How far the loop of a recurrent block reaches out of its sides, at most. */
+export const LOOP_OUTREACH = 10;
 /** Layer labels: font size and line height (CSS px), and at most this many lines each. */
 export const LABEL_FONT_PX = 10;
 export const LABEL_LINE_HEIGHT = 12;
@@ -112,6 +120,9 @@ export interface LayerBlock {
   bottom: number;
   /** Where the kernel tiles go, for a conv layer named in the `kernels` option. */
   kernels?: KernelTiles;
+  /** A recurrent layer's gate heatmaps, and its loop from output back to input. */
+  gates?: GateTiles;
+  loop?: LoopArrow;
 }
 
 export interface Rect {
@@ -226,7 +237,9 @@ function kindName(layer: LayerSpec): string {
  */
 export function layerLabel(layer: LayerSpec, sizes: [number, number] | null = null, folded: LayerSpec[] = []): string {
   let parts: string[];
-  if (sizes) {
+  if (layer.kind === "recurrent") {
+    parts = recurrentParts(layer);
+  } else if (sizes) {
     parts = [`${layer.kind} ${sizes[0]}→${sizes[1]}`];
   } else if (layer.kind === "dense") {
     parts = [`dense ${formatShape(layer.inputShape)}→${formatShape(layer.outputShape)}`];
@@ -239,6 +252,20 @@ export function layerLabel(layer: LayerSpec, sizes: [number, number] | null = nu
   const params = layer.paramCount + folded.reduce((sum, f) => sum + f.paramCount, 0);
   if (params > 0) parts.push(formatParams(params));
   return parts.join(" · ");
+}
+
+/**
+ * A recurrent layer's first label parts: "LSTM 1→10" (its cell, input features → hidden units),
+ * its output shape, and "4 gates".
+ */
+function recurrentParts(layer: LayerSpec): string[] {
+  const last = (s: Shape | null) => (s && s.length > 0 ? s[s.length - 1] : null);
+  const gates = gateSizes(layer);
+  const hidden = gates.length > 0 ? gates[0].hidden : last(layer.outputShape);
+  const word = layer.cell ?? "recurrent";
+  const parts = [`${word} ${last(layer.inputShape) ?? "?"}→${hidden ?? "?"}`, formatShape(layer.outputShape)];
+  if (gates.length > 0) parts.push(`${gates.length} ${gates.length === 1 ? "gate" : "gates"}`);
+  return parts;
 }
 
 /** The lines a label is drawn on: its first LABEL_LINES - 1 parts, then the rest on the last line. */
@@ -396,6 +423,24 @@ export function skipLanes(routes: readonly { x0: number; x1: number; label: stri
   return lanes;
 }
 
+/**
+ * The block of recurrent layer `layer` in slot `slot` centred at x: as wide as RECURRENT_BLOCK_FILL
+ * of the slot spacing allows (up to RECURRENT_BLOCK_MAX_WIDTH), as tall as leaves LOOP_SPACE under
+ * it for the loop, holding its gates' tiles.
+ */
+function recurrentBlock(slot: number, layer: number, x: number, spacing: number, top: number, bottom: number, spec: LayerSpec): LayerBlock {
+  const available = bottom - top;
+  const width = Math.max(Math.min(40, spacing * 0.5), Math.min(RECURRENT_BLOCK_MAX_WIDTH, spacing * RECURRENT_BLOCK_FILL));
+  const height = Math.max(0, Math.min(available * KERNEL_BLOCK_FILL, available - 2 * LOOP_SPACE));
+  const blockTop = (top + bottom) / 2 - height / 2;
+  const outreach = Math.max(3, Math.min(LOOP_OUTREACH, (spacing - width) / 2 - 8));
+  return {
+    slot, layer, x, width, top: blockTop, bottom: blockTop + height,
+    gates: gateTiles({ x: x - width / 2, y: blockTop, width, height }, gateSizes(spec)),
+    loop: loopArrow(x - width / 2, x + width / 2, blockTop + height, outreach),
+  };
+}
+
 type Slot =
   | { kind: "column"; count: number; biasLayer: number | null }
   | { kind: "block"; layer: number };
@@ -496,6 +541,11 @@ export function diagramLayout(spec: ArchitectureSpec, options: LayoutOptions): D
   const columnOfSlot = new Map<number, number>();
   slots.forEach((slot, s) => {
     if (slot.kind === "block") {
+      const recurrent = slot.layer >= 0 && layers[slot.layer].kind === "recurrent" && layers[slot.layer].gates.length > 0;
+      if (recurrent) {
+        blocks.push(recurrentBlock(s, slot.layer, xs[s], slotSpacing, top, bottom, layers[slot.layer]));
+        return;
+      }
       const shape = options.kernels?.get(slot.layer);
       const plainWidth = Math.min(40, slotSpacing * 0.5);
       const blockWidth = shape ? Math.max(plainWidth, Math.min(KERNEL_BLOCK_MAX_WIDTH, slotSpacing * KERNEL_BLOCK_FILL)) : plainWidth;

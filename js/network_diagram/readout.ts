@@ -7,7 +7,7 @@
  *   // "dense_2 neuron 0 bias = 0.0123"
  *   neuronCaption(spec, map, 3)   // "dense_1 neuron 3 · min -0.82 · max 0.97"
  */
-import type { DecodedConvWeights, DecodedLayerWeights } from "../shared/protocol";
+import type { DecodedConvWeights, DecodedLayerWeights, DecodedRecurrentWeights } from "../shared/protocol";
 import type { Hit } from "./hit_test";
 import { kernelIndex } from "./kernels";
 import { aggregateStrip, layerLabel, type DiagramLayout } from "./layout";
@@ -26,8 +26,8 @@ export function layerName(spec: ArchitectureSpec, layer: number | null): string 
 }
 
 /**
- * The read-out text for a hit, with the values of `weights` (dense) and `convs` (conv, showing
- * input channel `channels.get(layer)`, default 0) where they are known.
+ * The read-out text for a hit, with the values of `weights` (dense), `convs` (conv, showing
+ * input channel `channels.get(layer)`, default 0) and `recurrents` (gates) where they are known.
  */
 export function describeHit(
   hit: Hit,
@@ -36,6 +36,7 @@ export function describeHit(
   weights: ReadonlyMap<number, DecodedLayerWeights>,
   convs: ReadonlyMap<number, DecodedConvWeights> = new Map(),
   channels: ReadonlyMap<number, number> = new Map(),
+  recurrents: ReadonlyMap<number, DecodedRecurrentWeights> = new Map(),
 ): string {
   const name = (layer: number | null) => layerName(spec, layer);
   switch (hit.kind) {
@@ -64,6 +65,16 @@ export function describeHit(
       const where = `${name(hit.layer)} kernel[out ${hit.out}, in ${channel}] (${hit.row}, ${hit.col})`;
       const conv = blockKernel(layout.blocks[hit.block], convs);
       return conv ? `${where} = ${formatValue(conv.kernel[kernelIndex(conv.shape, hit.out, channel, hit.row, hit.col)])}` : where;
+    }
+    case "gate": {
+      const gate = spec.layers[hit.layer]?.gates[hit.gate];
+      const from = hit.matrix === "input" ? `x${hit.col}` : `h${hit.col}(t−1)`;
+      const where = `${name(hit.layer)} gate ${gate?.name ?? hit.gate} ${hit.matrix} [${from}→${hit.row}]`;
+      const decoded = recurrents.get(hit.layer);
+      const values = decoded?.gates[hit.gate]?.[hit.matrix];
+      const columns = hit.matrix === "input" ? decoded?.gates[hit.gate].nIn ?? 0 : decoded?.hidden ?? 0;
+      const index = hit.row * columns + hit.col;
+      return values && index < values.length ? `${where} = ${formatValue(values[index])}` : where;
     }
     case "block":
       return hit.layer < 0 ? "input" : `${name(hit.layer)}: ${layerLabel(spec.layers[hit.layer])}`;

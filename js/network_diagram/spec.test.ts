@@ -17,6 +17,8 @@ describe("parseArchitecture", () => {
       paramCount: 620,
       activation: "tanh",
       path: "weights[1]",
+      cell: null,
+      gates: [],
     });
     expect(spec.layers[2].activation).toBeNull();
     expect(spec.tree[0]).toEqual({ path: "weights[0]", shape: [30, 1], count: 30 });
@@ -50,7 +52,7 @@ describe("parseArchitecture", () => {
     const json = mlpJson([1, 30, 20, 1]);
     (json.layers as any[])[1].kind = "lstm";
     expect(() => parseArchitecture(json)).toThrow(
-      'architecture.layers[1].kind must be one of dense, conv, conv_transpose, pool, norm, dropout, activation, flatten, reshape, embed, other, got "lstm"',
+      'architecture.layers[1].kind must be one of dense, conv, conv_transpose, pool, norm, dropout, activation, flatten, reshape, embed, recurrent, other, got "lstm"',
     );
   });
 

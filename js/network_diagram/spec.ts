@@ -19,6 +19,7 @@ export const LAYER_KINDS = [
   "flatten",
   "reshape",
   "embed",
+  "recurrent",
   "other",
 ] as const;
 
@@ -30,6 +31,23 @@ export type Orientation = "out_in" | "in_out";
 /** A per-sample shape (no batch axis); null marks a dimension not known. */
 export type Shape = readonly (number | null)[];
 
+/**
+ * Where one gate's weights sit in a stored kernel: the leaf at `path`, its slice
+ * [columns[0], columns[1]) along its output axis `axis` (1 for flax's (n_in, n_out), 0 for `W @ h`).
+ */
+export interface GateMatrixSpec {
+  path: string;
+  columns: readonly [number, number];
+  axis: 0 | 1;
+}
+
+/** One gate of a recurrent cell ("i", "f", "g", "o"; "r", "z", "n"; "h"): its input and recurrent weights. */
+export interface GateSpec {
+  name: string;
+  input: GateMatrixSpec | null;
+  recurrent: GateMatrixSpec | null;
+}
+
 export interface LayerSpec {
   name: string;
   kind: LayerKind;
@@ -40,6 +58,10 @@ export interface LayerSpec {
   paramCount: number;
   activation: string | null;
   path: string;
+  /** A recurrent layer's cell: "LSTM", "GRU", "RNN"; null for other layers. */
+  cell: string | null;
+  /** A recurrent layer's gates, in the order the cell computes them; empty for other layers. */
+  gates: readonly GateSpec[];
 }
 
 /** One parameter leaf of the user's tree. */
@@ -115,6 +137,25 @@ function shape(value: unknown, field: string): Shape | null {
   return array(value, field).map((dim, k) => (dim === null ? null : count(dim, `${field}[${k}]`)));
 }
 
+function parseGateMatrix(value: unknown, field: string): GateMatrixSpec | null {
+  if (value === null || value === undefined) return null;
+  const matrix = object(value, field);
+  const columns = array(matrix.columns, `${field}.columns`).map((c, k) => count(c, `${field}.columns[${k}]`));
+  if (columns.length !== 2 || columns[0] >= columns[1]) fail(`${field}.columns`, "[start, stop] with start < stop", matrix.columns);
+  const axis = matrix.axis ?? 1;
+  if (axis !== 0 && axis !== 1) fail(`${field}.axis`, "0 or 1", axis);
+  return { path: string(matrix.path, `${field}.path`), columns: [columns[0], columns[1]], axis };
+}
+
+function parseGate(value: unknown, field: string): GateSpec {
+  const gate = object(value, field);
+  return {
+    name: string(gate.name, `${field}.name`),
+    input: parseGateMatrix(gate.input, `${field}.input`),
+    recurrent: parseGateMatrix(gate.recurrent, `${field}.recurrent`),
+  };
+}
+
 function parseLayer(value: unknown, field: string): LayerSpec {
   const layer = object(value, field);
   const kind = layer.kind;
@@ -138,6 +179,8 @@ function parseLayer(value: unknown, field: string): LayerSpec {
     paramCount: count(layer.param_count ?? 0, `${field}.param_count`),
     activation,
     path: string(layer.path ?? "", `${field}.path`),
+    cell: layer.cell === undefined || layer.cell === null ? null : string(layer.cell, `${field}.cell`),
+    gates: array(layer.gates ?? [], `${field}.gates`).map((gate, k) => parseGate(gate, `${field}.gates[${k}]`)),
   };
 }
 
@@ -209,4 +252,32 @@ export function denseSizes(layer: LayerSpec, orientation: Orientation): [number,
   const nIn = last(layer.inputShape);
   const nOut = last(layer.outputShape);
   return nIn !== null && nOut !== null ? [nIn, nOut] : null;
+}
+
+/** A recurrent gate's matrices as drawn: `hidden` units (rows) by `nIn` inputs, and hidden by hidden. */
+export interface GateSizes {
+  name: string;
+  hidden: number;
+  /** Inputs of the input matrix; 0 when the gate has none. */
+  nIn: number;
+  /** Whether the gate has a recurrent matrix. */
+  recurrent: boolean;
+}
+
+/**
+ * The sizes of each gate's matrices, from the stored kernels' shapes in `layer.params`: the units
+ * are the gate's columns, the inputs the kernel's other axis. Empty for other layers.
+ *
+ * @example
+ *   gateSizes(lstm)   // [{name: "i", hidden: 10, nIn: 1, recurrent: true}, ... 4 gates]
+ */
+export function gateSizes(layer: LayerSpec): GateSizes[] {
+  return layer.gates.map((gate) => {
+    const span = (m: GateMatrixSpec | null) => (m ? m.columns[1] - m.columns[0] : 0);
+    const inputs = (m: GateMatrixSpec | null) => {
+      const dims = m ? layer.params[m.path] : undefined;
+      return m && dims && dims.length === 2 ? dims[1 - m.axis] : 0;
+    };
+    return { name: gate.name, hidden: span(gate.recurrent) || span(gate.input), nIn: inputs(gate.input), recurrent: gate.recurrent !== null };
+  });
 }

@@ -1,7 +1,8 @@
 /**
  * NetworkDiagram front end (anywidget module): draws the `architecture` trait as neuron
  * columns, strips, heatmaps and blocks, coloured by the latest "weights" message, with each
- * neuron's thumbnail from the latest "activations" message and conv kernels as tiles; hovering
+ * neuron's thumbnail from the latest "activations" message, conv kernels as tiles and recurrent
+ * gates as heatmaps; hovering
  * reads out the exact weight or bias, clicking a thumbnail enlarges it, and edit mode sets a
  * weight or bias by clicking it; `initialize` answers the kernel's pings (shared/frame_ack.ts).
  * See docs/protocol.md.
@@ -26,6 +27,7 @@ import {
   type DecodedActivations,
   type DecodedConvWeights,
   type DecodedLayerWeights,
+  type DecodedRecurrentWeights,
   type DecodedWeights,
   type NetworkDiagramTraits,
   type WireBuffer,
@@ -42,10 +44,11 @@ import { hitTest, type Hit } from "./hit_test";
 import { kernelAtlasPixels, type KernelShape } from "./kernels";
 import { diagramLayout, formatParams, type DiagramLayout } from "./layout";
 import { describeHit, formatValue, neuronCaption } from "./readout";
-import { parseArchitecture, type ArchitectureSpec } from "./spec";
+import { gateAtlasPixels } from "./recurrent";
+import { gateSizes, parseArchitecture, type ArchitectureSpec } from "./spec";
 import { columnImagePixels, matchActivations, type ColumnActivations } from "./thumbnails";
 import { createDiagramToolbar, type ChannelPicker } from "./toolbar";
-import { blockKernel, gapWeights } from "./weights";
+import { blockGates, blockKernel, gapWeights } from "./weights";
 
 export { describeHit, formatValue } from "./readout";
 
@@ -91,6 +94,7 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
   let weights: DecodedWeights | null = null;
   let byLayer = new Map<number, DecodedLayerWeights>();
   let convs = new Map<number, DecodedConvWeights>();
+  let recurrents = new Map<number, DecodedRecurrentWeights>();
   let activations: DecodedActivations | null = null;
   /** Per layout column: its activations, and the message they were matched from. */
   let matched: (ColumnActivations | null)[] = [];
@@ -102,9 +106,11 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
   let edgeCache = new Map<number, GapEdges>();
   let thumbnailCache = new Map<number, ColumnThumbnails>();
   let kernelCache = new Map<number, HTMLCanvasElement | null>();
-  /** Offscreen canvases kept for reuse when their image is rebuilt, by gap and by conv layer. */
+  let gateCache = new Map<number, HTMLCanvasElement | null>();
+  /** Offscreen canvases kept for reuse when their image is rebuilt, by gap, conv layer and recurrent layer. */
   const heatmapCanvases = new Map<number, HTMLCanvasElement>();
   const kernelCanvases = new Map<number, HTMLCanvasElement>();
+  const gateCanvases = new Map<number, HTMLCanvasElement>();
   /** The input channel drawn per conv layer. */
   const channels = new Map<number, number>();
   let editing = false;
@@ -130,6 +136,7 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
       "data-version": "",
       "data-thumbnails": "0",
       "data-kernels": "0",
+      "data-gates": "0",
       "data-skips": "0",
       "data-editing": "false",
     },
@@ -186,6 +193,7 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
     }
     layout = null;
     thumbnailCache = new Map();
+    gateCache = new Map();
     closeEnlarged();
     editor?.close();
     const drawable = spec !== null && spec.drawable;
@@ -202,6 +210,7 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
       root.dataset.skips = "0";
       root.dataset.thumbnails = "0";
       root.dataset.kernels = "0";
+      root.dataset.gates = "0";
     }
     readout.textContent = "";
     syncTitle();
@@ -284,6 +293,20 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
     return atlas;
   }
 
+  /** The atlas of recurrent block `b`'s gate matrices, rebuilt once per weights message. */
+  function gateAtlas(b: number): HTMLCanvasElement | null {
+    const block = layout!.blocks[b];
+    const layer = spec?.layers[block.layer];
+    const weights = blockGates(block, layer, recurrents);
+    if (!weights || !layer || !block.gates) return null;
+    if (gateCache.has(block.layer)) return gateCache.get(block.layer)!;
+    const reuse = gateCanvases.get(block.layer) ?? null;
+    const atlas = imageOf(gateAtlasPixels(weights, gateSizes(layer)), block.gates.atlasWidth, block.gates.atlasHeight, reuse);
+    if (atlas) gateCanvases.set(block.layer, atlas);
+    gateCache.set(block.layer, atlas);
+    return atlas;
+  }
+
   function syncEnlarged(): void {
     if (enlarged === null || layout === null || spec === null) return;
     const thumbnails = thumbnailsOf(enlarged.column);
@@ -343,6 +366,7 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
       heatmap: heatmapImage,
       thumbnails: lay.columns.map((_, c) => thumbnailsOf(c)),
       kernels: lay.blocks.map((_, b) => kernelAtlas(b)),
+      gates: lay.blocks.map((_, b) => gateAtlas(b)),
     };
     const counts = drawDiagram(context, lay, theme, scene);
     root.dataset.layers = String(lay.labels.length);
@@ -350,6 +374,7 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
     root.dataset.skips = String(lay.skips.length);
     root.dataset.thumbnails = String(counts.thumbnails);
     root.dataset.kernels = String(counts.kernels);
+    root.dataset.gates = String(counts.gates);
     if (weights) root.dataset.version = String(weights.version);
     syncEnlarged();
   }
@@ -377,10 +402,12 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
     }
     byLayer = new Map(weights.layers.map((layer) => [layer.layer, layer]));
     convs = new Map(weights.convs.map((conv) => [conv.layer, conv]));
+    recurrents = new Map(weights.recurrents.map((layer) => [layer.layer, layer]));
     for (const conv of convs.values()) if ((channels.get(conv.layer) ?? 0) >= conv.shape[1]) channels.set(conv.layer, 0);
     heatmaps = new Map();
     edgeCache = new Map();
     kernelCache = new Map();
+    gateCache = new Map();
     syncToolbar();
     redraw.request();
   }
@@ -433,7 +460,7 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
       if (spec === null || layout === null) return;
       const hit = hitAt(event);
       readout.classList.remove("jaxscope-readout-problem");
-      let text = hit ? describeHit(hit, spec, layout, byLayer, convs, channels) : "";
+      let text = hit ? describeHit(hit, spec, layout, byLayer, convs, channels, recurrents) : "";
       let clickable = false;
       if (editing) {
         clickable = editTarget(hit, layout, byLayer) !== null;

@@ -601,3 +601,51 @@ describe("docs/protocol.md", () => {
     expect(section).toContain(JSON.stringify(ackMessage(12)).replace(/([:,])/g, "$1 "));
   });
 });
+
+describe("decodeWeights with recurrent layers", () => {
+  const entry = {
+    layer: 0,
+    kind: "recurrent",
+    hidden: 2,
+    gates: [
+      { name: "i", n_in: 1, input: true, recurrent: true },
+      { name: "f", n_in: 1, input: false, recurrent: true },
+    ],
+  };
+
+  it("decodes each gate's input (hidden, n_in) and recurrent (hidden, hidden) matrices, before a dense layer", () => {
+    const content = { v: 2, kind: "weights", version: 3, layers: [entry, { layer: 1, n_in: 2, n_out: 1, bias: false }] };
+    const weights = decodeWeights(content, [
+      new Float32Array([1, 2]),
+      new Float32Array([3, 4, 5, 6]),
+      new Float32Array([7, 8, 9, 10]),
+      new Float32Array([11, 12]),
+    ]);
+    expect(weights.recurrents.length).toBe(1);
+    const [lstm] = weights.recurrents;
+    expect([lstm.layer, lstm.hidden, lstm.gates.map((g) => [g.name, g.nIn])]).toEqual([0, 2, [["i", 1], ["f", 1]]]);
+    expect([...lstm.gates[0].input!]).toEqual([1, 2]);
+    expect([...lstm.gates[0].recurrent!]).toEqual([3, 4, 5, 6]);
+    expect(lstm.gates[1].input).toBeNull();
+    expect([...lstm.gates[1].recurrent!]).toEqual([7, 8, 9, 10]);
+    expect(weights.layers.map((l) => [l.layer, [...l.kernel]])).toEqual([[1, [11, 12]]]);
+    expect(weights.convs).toEqual([]);
+  });
+
+  it("counts one buffer per matrix a gate's flags announce", () => {
+    const content = { v: 2, kind: "weights", version: 1, layers: [entry] };
+    expect(() => decodeWeights(content, [new Float32Array(2), new Float32Array(4)])).toThrow(
+      'weights message lists 1 layers, so it needs 3 buffers (a kernel per layer and a bias per layer with "bias": true; a matrix per gate flag of a recurrent layer), but 2 arrived',
+    );
+    expect(() => decodeWeights(content, [new Float32Array(2), new Float32Array(3), new Float32Array(4)])).toThrow(
+      "layer 0 is recurrent 1→2, so its gate i recurrent buffer must hold 16 bytes, but it holds 12",
+    );
+  });
+
+  it("rejects a recurrent entry without its hidden size or with a malformed gate", () => {
+    const noHidden = { v: 2, kind: "weights", version: 1, layers: [{ ...entry, hidden: undefined }] };
+    expect(() => decodeWeights(noHidden, [])).toThrow("bad weights layer header");
+    const badGate = { v: 2, kind: "weights", version: 1, layers: [{ ...entry, gates: [{ name: "i", n_in: 1, input: "yes", recurrent: true }] }] };
+    expect(() => decodeWeights(badGate, [])).toThrow("bad weights layer header");
+  });
+});

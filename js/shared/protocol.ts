@@ -204,11 +204,31 @@ export interface ConvWeightsLayerHeader {
   bias: boolean;
 }
 
+/** One gate of a recurrent layer's entry: which of its two matrices follow, and the input size. */
+export interface RecurrentGateHeader {
+  name: string;
+  n_in: number;
+  input: boolean;
+  recurrent: boolean;
+}
+
+/**
+ * A recurrent layer's entry in a "weights" message: per gate, in order, its input matrix
+ * float32[hidden * n_in] and its recurrent matrix float32[hidden * hidden], each row-major
+ * (units, inputs) and present when its flag is true.
+ */
+export interface RecurrentWeightsLayerHeader {
+  layer: number;
+  kind: "recurrent";
+  hidden: number;
+  gates: RecurrentGateHeader[];
+}
+
 export interface WeightsMessage {
   v: typeof PROTOCOL_VERSION;
   kind: "weights";
   version: number;
-  layers: (WeightsLayerHeader | ConvWeightsLayerHeader)[];
+  layers: (WeightsLayerHeader | ConvWeightsLayerHeader | RecurrentWeightsLayerHeader)[];
 }
 
 /** One decoded dense layer: `kernel[i * nOut + j]` joins input i to output j. */
@@ -234,12 +254,29 @@ export interface DecodedConvWeights {
   bias: Float32Array | null;
 }
 
+/** One gate's matrices: `input[u * nIn + i]` joins input i to unit u, `recurrent[u * hidden + v]` unit v's last state to unit u. */
+export interface DecodedGate {
+  name: string;
+  nIn: number;
+  input: Float32Array | null;
+  recurrent: Float32Array | null;
+}
+
+/** One decoded recurrent layer: its hidden size and gates, in message order. */
+export interface DecodedRecurrentWeights {
+  layer: number;
+  hidden: number;
+  gates: DecodedGate[];
+}
+
 export interface DecodedWeights {
   version: number;
   /** The dense layers, in message order. */
   layers: DecodedLayerWeights[];
   /** The conv layers, in message order. */
   convs: DecodedConvWeights[];
+  /** The recurrent layers, in message order. */
+  recurrents: DecodedRecurrentWeights[];
 }
 
 /** The input grid the activations were computed on (see docs/protocol.md). */
@@ -506,11 +543,32 @@ export function decodePoints(content: unknown, buffers: readonly WireBuffer[]): 
 }
 
 
-/** The header as a conv entry, a dense entry, or null when it is neither. */
-function weightsEntry(header: unknown): WeightsLayerHeader | ConvWeightsLayerHeader | null {
+type WeightsEntry = WeightsLayerHeader | ConvWeightsLayerHeader | RecurrentWeightsLayerHeader;
+
+/** The header as a recurrent entry, or null when it is not a valid one. */
+function recurrentEntry(entry: Record<string, unknown>): RecurrentWeightsLayerHeader | null {
+  if (!isCount(entry.hidden) || !Array.isArray(entry.gates)) return null;
+  const valid = entry.gates.every((gate) => {
+    if (typeof gate !== "object" || gate === null) return false;
+    const g = gate as Record<string, unknown>;
+    return typeof g.name === "string" && isCount(g.n_in) && typeof g.input === "boolean" && typeof g.recurrent === "boolean";
+  });
+  return valid ? (entry as unknown as RecurrentWeightsLayerHeader) : null;
+}
+
+/** Buffers one entry takes: a kernel and maybe a bias; a recurrent layer one per matrix present. */
+function bufferCount(entry: WeightsEntry): number {
+  if (entry.kind === "recurrent") return entry.gates.reduce((sum, g) => sum + Number(g.input) + Number(g.recurrent), 0);
+  return entry.bias ? 2 : 1;
+}
+
+/** The header as a conv, dense or recurrent entry, or null when it is none of them. */
+function weightsEntry(header: unknown): WeightsEntry | null {
   if (typeof header !== "object" || header === null) return null;
   const entry = header as Record<string, unknown>;
-  if (!isCount(entry.layer) || typeof entry.bias !== "boolean") return null;
+  if (!isCount(entry.layer)) return null;
+  if (entry.kind === "recurrent") return recurrentEntry(entry);
+  if (typeof entry.bias !== "boolean") return null;
   if (entry.kind === "conv") {
     const shape = entry.shape;
     return Array.isArray(shape) && shape.length === 4 && shape.every(isCount) ? (entry as unknown as ConvWeightsLayerHeader) : null;
@@ -531,7 +589,7 @@ function weightsEntry(header: unknown): WeightsLayerHeader | ConvWeightsLayerHea
  * @example
  *   decodeWeights({v: 2, kind: "weights", version: 3, layers: [{layer: 0, n_in: 1, n_out: 2, bias: true}]},
  *                 [new Float32Array([0.5, -1]), new Float32Array([0, 0.1])])
- *   // -> {version: 3, layers: [{layer: 0, nIn: 1, nOut: 2, kernel: [0.5, -1], bias: [0, 0.1]}], convs: []}
+ *   // -> {version: 3, layers: [{layer: 0, nIn: 1, nOut: 2, kernel: [0.5, -1], bias: [0, 0.1]}], convs: [], recurrents: []}
  */
 export function decodeWeights(content: unknown, buffers: readonly WireBuffer[]): DecodedWeights {
   if (!isWeightsMessage(content)) throw new Error(`jaxscope: ${messageProblem(content, "weights")}`);
@@ -547,11 +605,12 @@ export function decodeWeights(content: unknown, buffers: readonly WireBuffer[]):
     if (entry === null) throw new Error(`jaxscope: bad weights layer header ${JSON.stringify(header)}`);
     return entry;
   });
-  const expected = entries.reduce((sum, h) => sum + (h.bias ? 2 : 1), 0);
+  const expected = entries.reduce((sum, h) => sum + bufferCount(h), 0);
   if (buffers.length !== expected) {
     throw new Error(
       `jaxscope: weights message lists ${headers.length} layers, so it needs ${expected} buffers ` +
-        `(a kernel per layer and a bias per layer with "bias": true), but ${buffers.length} arrived`,
+        `(a kernel per layer and a bias per layer with "bias": true` +
+        `${entries.some((h) => h.kind === "recurrent") ? "; a matrix per gate flag of a recurrent layer" : ""}), but ${buffers.length} arrived`,
     );
   }
   let next = 0;
@@ -567,8 +626,18 @@ export function decodeWeights(content: unknown, buffers: readonly WireBuffer[]):
   };
   const layers: DecodedLayerWeights[] = [];
   const convs: DecodedConvWeights[] = [];
+  const recurrents: DecodedRecurrentWeights[] = [];
   for (const entry of entries) {
-    if (entry.kind === "conv") {
+    if (entry.kind === "recurrent") {
+      const h = entry.hidden;
+      const gates = entry.gates.map((gate) => ({
+        name: gate.name,
+        nIn: gate.n_in,
+        input: gate.input ? take(`gate ${gate.name} input`, `recurrent ${gate.n_in}→${h}`, entry.layer, h * gate.n_in) : null,
+        recurrent: gate.recurrent ? take(`gate ${gate.name} recurrent`, `recurrent ${gate.n_in}→${h}`, entry.layer, h * h) : null,
+      }));
+      recurrents.push({ layer: entry.layer, hidden: h, gates });
+    } else if (entry.kind === "conv") {
       const [o, i, kh, kw] = entry.shape;
       const size = `conv ${o}x${i}x${kh}x${kw}`;
       const kernel = take("kernel", size, entry.layer, o * i * kh * kw);
@@ -581,7 +650,7 @@ export function decodeWeights(content: unknown, buffers: readonly WireBuffer[]):
       layers.push({ layer: entry.layer, nIn: entry.n_in, nOut: entry.n_out, kernel, bias });
     }
   }
-  return { version, layers, convs };
+  return { version, layers, convs, recurrents };
 }
 
 /** The grid when it is a valid 1- or 2-D grid, else null. */

@@ -1,7 +1,7 @@
 """The recurrent-network notebook: an nnx LSTM scanned over time infers the light particle of two coupled
 oscillators from the heavy one. At 200 steps (run once per session, shared with test_notebooks.py) the
-format of everything it prints and the two live views it shows; at its full default length (marked
-slow) the quality it claims, with its wall time."""
+format of everything it prints, the two live views it shows and its diagram (the LSTM as one block of
+gates); at its full default length (marked slow) the quality it claims, with its wall time."""
 
 from __future__ import annotations
 
@@ -69,7 +69,13 @@ def test_recurrent_oscillators_shows_a_dashboard_with_the_sequences_and_the_prob
     headings = {tuple(m["_dom_classes"]): m["value"] for m in models if m["_model_name"] == "HTMLModel"}
     assert headings[("jaxscope-sequence-heading",)].startswith("<b>sequences</b> · validation (4 sequences) · MSE ")
     assert headings[("jaxscope-probe-readout",)].startswith("<b>probe response</b> · a: heavy particle A · step ")
-    assert not any("NetworkDiagram" in m.get("_anywidget_id", "") for m in models)   # shown without the diagram
+    diagrams = [m for m in models if m.get("_anywidget_id", "").endswith("NetworkDiagram")]
+    assert len(diagrams) == 1                     # the LSTM drawn as one recurrent block, then the dense layers
+    layers = diagrams[0]["architecture"]["layers"]
+    assert [(l["name"], l["kind"], l["input_shape"], l["output_shape"], l["param_count"]) for l in layers] == [
+        ("lstm", "recurrent", [60, 1], [60, 10], 480), ("dense", "dense", [60, 10], [60, 20], 220),
+        ("out", "dense", [60, 20], [60, 1], 21)]
+    assert layers[0]["cell"] == "LSTM" and [g["name"] for g in layers[0]["gates"]] == ["i", "f", "g", "o"]
 
 
 @pytest.mark.examples

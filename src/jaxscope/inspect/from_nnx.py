@@ -79,7 +79,8 @@ def nnx_owners(model) -> tuple[dict, dict]:
         if isinstance(variable, nnx.Param):
             params.setdefault(owner_of(path, modules), {})[join_path(path)] = tuple(variable_value(variable).shape)
     owners = {
-        path: Owner(join_path(path) or type(module).__name__, join_path(path), kind_of(module), params.get(path, {}))
+        path: Owner(join_path(path) or type(module).__name__, join_path(path), kind_of(module), params.get(path, {}),
+                    type(module).__name__)
         for path, module in modules.items()
     }
     return owners, variables

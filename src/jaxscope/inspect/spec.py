@@ -13,7 +13,7 @@ from typing import Any
 
 KINDS = (
     "dense", "conv", "conv_transpose", "pool", "norm", "dropout",
-    "activation", "flatten", "reshape", "embed", "other",
+    "activation", "flatten", "reshape", "embed", "recurrent", "other",
 )
 
 
@@ -30,6 +30,33 @@ class ParamEntry:
 
 
 @dataclass(frozen=True)
+class GateMatrix:
+    """Where one gate's weights sit in a stored kernel: leaf `path`, the slice `columns` = (start,
+    stop) along its output `axis` (1 for flax's (n_in, n_out) kernels, 0 for `W @ h` storage)."""
+
+    path: str
+    columns: tuple
+    axis: int = 1
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "columns": [int(c) for c in self.columns], "axis": int(self.axis)}
+
+
+@dataclass(frozen=True)
+class Gate:
+    """One gate of a recurrent cell (`i`, `f`, `g`, `o` of an LSTM; `r`, `z`, `n` of a GRU; `h` of a
+    simple cell): its input-to-hidden and hidden-to-hidden weights (None where the cell has none)."""
+
+    name: str
+    input: GateMatrix | None = None
+    recurrent: GateMatrix | None = None
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "input": None if self.input is None else self.input.to_json(),
+                "recurrent": None if self.recurrent is None else self.recurrent.to_json()}
+
+
+@dataclass(frozen=True)
 class Layer:
     """One drawn layer. Shapes are per sample (no batch axis); `path` locates its parameters."""
 
@@ -41,9 +68,12 @@ class Layer:
     param_count: int = 0
     activation: str | None = None
     path: str = ""
+    cell: str | None = None  # a recurrent layer's cell: "LSTM", "GRU" or "RNN"
+    gates: tuple = ()  # a recurrent layer's Gates
 
     def to_json(self) -> dict:
         shape = lambda s: None if s is None else [None if d is None else int(d) for d in s]
+        extra = {} if self.cell is None else {"cell": self.cell, "gates": [gate.to_json() for gate in self.gates]}
         return {
             "name": self.name,
             "kind": self.kind,
@@ -53,6 +83,7 @@ class Layer:
             "param_count": self.param_count,
             "activation": self.activation,
             "path": self.path,
+            **extra,
         }
 
 
@@ -92,7 +123,8 @@ class Architecture:
         }
 
 
-def make_layer(name, kind, input_shape, output_shape, params=None, activation=None, path="") -> Layer:
+def make_layer(name, kind, input_shape, output_shape, params=None, activation=None, path="", cell=None,
+               gates=()) -> Layer:
     """A Layer whose param_count is computed from `params` (name -> shape)."""
     params = {k: tuple(int(d) for d in v) for k, v in (params or {}).items()}
     as_shape = lambda s: None if s is None else tuple(s)
@@ -105,6 +137,8 @@ def make_layer(name, kind, input_shape, output_shape, params=None, activation=No
         param_count=sum(math.prod(s) for s in params.values()),
         activation=activation,
         path=path,
+        cell=cell,
+        gates=tuple(gates),
     )
 
 

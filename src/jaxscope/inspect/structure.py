@@ -14,6 +14,8 @@ identity of jaxpr values. Walking the operations in order:
   inserted (`jnp.repeat`) is an upsampling; a `reshape` to one axis is a flatten and from one
   axis a reshape layer (others only regroup axes: `conv(x[None])[0]` of a vmapped network, the
   steps of the two above; no layer);
+- a loop (`scan`, `while`) that the stream enters as its sequence and that uses parameters is a
+  recurrent cell: one layer of kind "recurrent" with its gates (recurrent.py);
 - an `add` or a `concatenate` of stream values from different layers is a skip connection
   (a U-Net's encoder map joined to its decoder's), and so is a layer fed by an older output
   than the previous layer's; `skip_kinds` says which: "add", "concat" or "" (no join).
@@ -39,6 +41,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Hashable, Sequence
 
 from .activations import activation_of
+from .recurrent import LOOPS, read_cell
 from .spec import make_layer
 from .traced import Traced
 
@@ -48,19 +51,20 @@ POOLS = {"reduce_window_max": "max_pool", "reduce_window_sum": "avg_pool", "redu
 # Operations joining two branches of the stream, and the word a skip made by each is drawn with.
 JOINS = {"add": "add", "add_any": "add", "sub": "sub", "concatenate": "concat"}
 REDUCTIONS = {"reduce_sum": "avg_pool", "reduce_max": "max_pool", "reduce_min": "min_pool"}
-PASSIVE = {"activation", "pool", "flatten", "reshape"}  # layers that nothing extends
+PASSIVE = {"activation", "pool", "flatten", "reshape", "recurrent"}  # layers that nothing extends
 VIEWS = {"convert_element_type", "copy", "copy_p"}  # a kernel seen through these is still the leaf
 
 
 @dataclass(frozen=True)
 class Owner:
     """A module parameters belong to: the layer's name, path, kind (None: not a known layer, so
-    only its kernel products become layers) and its parameters {path: shape}."""
+    only its kernel products become layers), its parameters {path: shape} and its class name."""
 
     name: str
     path: str
     kind: str | None = None
     params: dict = field(default_factory=dict)
+    cls: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,7 @@ class _Building:
     params: dict | None  # the owner's parameters; None: the leaves the layer used
     leaves: set = field(default_factory=set)
     activation: str | None = None
+    extra: dict = field(default_factory=dict)  # a recurrent layer's cell and gates
 
 
 def kernel_kind(op) -> str:
@@ -165,6 +170,11 @@ class _Reader:
         sources = [self.source[v] for v in streams]
         if not found and not any(self.floating(v) for v in streams):
             return max(sources)  # integer / boolean work on the stream computes indices (token ids)
+        if op.primitive in LOOPS and found:
+            cell = read_cell(op, self.graph, self.leaves, self.leaf_index, self.derived, self.source.__contains__,
+                             self.sample, self.traced.main, lambda key: getattr(self.owners.get(key), "cls", ""))
+            if cell is not None:
+                return self.recurrent(cell, found)
         placed = self.owned(op, streams, sources, found)
         if placed is not None:
             return placed
@@ -197,6 +207,16 @@ class _Reader:
         if self.known(owner):
             return self.open(op, streams[0], owner, self.owners[owner].kind, found)
         return None
+
+    def recurrent(self, cell, found: frozenset) -> int:
+        """One layer for a recurrent cell run over time (recurrent.py), holding every leaf it uses."""
+        taken = {layer.name for layer in self.layers}
+        name = cell.name if cell.name not in taken else f"{cell.name}_{len(self.layers)}"
+        index = self.start(cell.input, _Building(name, "recurrent", self.sample.get(cell.input),
+                                                 self.sample.get(cell.output), cell.path, None, None,
+                                                 extra={"cell": cell.word, "gates": cell.gates}))
+        self.claim(found)
+        return index
 
     def unowned(self, op, streams: list, sources: list) -> int:
         """Activations, pooling, flattening and skips: work on the stream without parameters."""
@@ -349,4 +369,5 @@ class _Reader:
         params = layer.params
         if params is None:
             params = {self.leaves[k].path: self.leaves[k].shape for k in sorted(layer.leaves)}
-        return make_layer(layer.name, layer.kind, layer.input, layer.output, params, layer.activation, layer.path)
+        return make_layer(layer.name, layer.kind, layer.input, layer.output, params, layer.activation, layer.path,
+                          **layer.extra)

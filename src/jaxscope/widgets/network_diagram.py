@@ -14,6 +14,7 @@ from ..inspect.conv import conv_kernels
 from ..inspect.edit import edited
 from ..inspect.forward import Forward
 from ..inspect.neuron_maps import NeuronMaps
+from ..inspect.recurrent import gate_weights
 from ..inspect.spec import replace
 from ..training import Event
 from . import protocol
@@ -138,11 +139,12 @@ class NetworkDiagram(Fed, LockedStateMixin, anywidget.AnyWidget):
 
 
     def publish(self) -> None:
-        """Send the current weights (dense and conv) and, when available, the neuron maps."""
+        """Send the current weights (dense, conv, recurrent gates) and, when available, the neuron maps."""
         if not self.spec.drawable:
             return
         dense = [(k, w, b) for k, (w, b) in zip(self._dense, dense_weights(self._source, self.spec))]
-        content, buffers = weights_message(dense, conv_kernels(self._source, self.spec), self.version)
+        content, buffers = weights_message(dense, conv_kernels(self._source, self.spec), self.version,
+                                           gate_weights(self._source, self.spec))
         maps = None
         if self._maps.available:
             try:

@@ -75,11 +75,17 @@ def _f32(values) -> bytes:
     return np.ascontiguousarray(values, dtype="<f4").tobytes()
 
 
-def weights_message(dense: list, conv: list, version: int) -> tuple[dict, list[bytes]]:
-    """A ``weights`` message from [(layer, kernel (n_in, n_out), bias | None)] and
-    [(layer, kernel (O, I, KH, KW), bias | None)], in layer order."""
+def weights_message(dense: list, conv: list, version: int, recurrent: list = ()) -> tuple[dict, list[bytes]]:
+    """A ``weights`` message from [(layer, kernel (n_in, n_out), bias | None)],
+    [(layer, kernel (O, I, KH, KW), bias | None)] and recurrent layers' gates
+    [(layer, [(name, input (H, n_in) | None, recurrent (H, H) | None)])], in layer order."""
     entries, buffers = [], []
-    for layer, kernel, bias in sorted(dense + conv, key=lambda entry: entry[0]):
+    layers = [(layer, None, (kernel, bias)) for layer, kernel, bias in [*dense, *conv]]
+    layers += [(layer, gates, (None, None)) for layer, gates in recurrent]
+    for layer, gates, (kernel, bias) in sorted(layers, key=lambda entry: entry[0]):
+        if gates is not None:
+            entries.append(_recurrent_entry(layer, gates, buffers))
+            continue
         kernel = np.asarray(kernel)
         if kernel.ndim == 2:
             entries.append({"layer": int(layer), "n_in": int(kernel.shape[0]), "n_out": int(kernel.shape[1]),
@@ -91,6 +97,17 @@ def weights_message(dense: list, conv: list, version: int) -> tuple[dict, list[b
         if bias is not None:
             buffers.append(_f32(bias))
     return {"v": VERSION, "kind": "weights", "version": int(version), "layers": entries}, buffers
+
+
+def _recurrent_entry(layer: int, gates: list, buffers: list) -> dict:
+    """A recurrent layer's entry; its gates' matrices (units, inputs) are appended to `buffers`."""
+    hidden = next((int(np.shape(m)[0]) for _, *pair in gates for m in pair if m is not None), 0)
+    described = []
+    for name, inputs, recurrent in gates:
+        described.append({"name": str(name), "n_in": 0 if inputs is None else int(np.shape(inputs)[1]),
+                          "input": inputs is not None, "recurrent": recurrent is not None})
+        buffers.extend(_f32(m) for m in (inputs, recurrent) if m is not None)
+    return {"layer": int(layer), "kind": "recurrent", "hidden": hidden, "gates": described}
 
 
 def activations_message(grid: dict, columns: list, version: int) -> tuple[dict, list[bytes]]:
