@@ -86,6 +86,18 @@ describe("drawDiagram skip routes", () => {
     expect(texts.filter(([text]) => text === "concat")).toEqual([["concat", 450, 42], ["concat", 450, 28]]);
   });
 
+  it("name each block as its label does: max pool, convT, upsample", () => {
+    const named = parseArchitecture({
+      ...uNetJson(),
+      layers: [...uNetJson().layers, { name: "upsample", kind: "reshape", input_shape: [8, 8, 16], output_shape: [16, 16, 16] }],
+    });
+    const { context, texts } = recordingContext();
+    drawDiagram(context, diagramLayout(named, { width: 900, height: 400 }), theme, sceneOf(named));
+    const written = new Set(texts.map(([text]) => text));
+    expect(["max pool", "convT", "upsample"].filter((name) => written.has(name))).toEqual(["max pool", "convT", "upsample"]);
+    expect(["pool", "conv transpose", "reshape"].filter((name) => written.has(name))).toEqual([]);
+  });
+
   it("leave the label off a skip whose kind is not known", () => {
     const plain = parseArchitecture({ ...uNetJson(), skips: [[2, 6]] });
     const { context } = recordingContext();

@@ -18,7 +18,7 @@ import type { Theme } from "../loss_chart/theme";
 import type { DecodedLayerWeights } from "../shared/protocol";
 import { biasColor, maxAbs, NEUTRAL_RGB, rgba } from "./colors";
 import type { GapEdges } from "./edges";
-import { aggregateStrip, LABEL_FONT_PX, LABEL_LINE_HEIGHT, type DiagramLayout, type LayerBlock, type NeuronColumn, type SkipArc } from "./layout";
+import { aggregateStrip, kindName, LABEL_FONT_PX, LABEL_LINE_HEIGHT, type DiagramLayout, type LayerBlock, type NeuronColumn, type SkipArc } from "./layout";
 import type { MatrixTile } from "./recurrent";
 import type { ArchitectureSpec } from "./spec";
 import { plotStride, traceLinePlot, type ColumnActivations } from "./thumbnails";
@@ -369,7 +369,7 @@ export function drawDiagram(context: CanvasRenderingContext2D, lay: DiagramLayou
       counts.gates += matrices;
       return;
     }
-    const kind = block.layer < 0 ? "input" : (layer?.kind ?? "").replace("_", " ");
+    const kind = block.layer < 0 ? "input" : layer ? kindName(layer) : "";
     context.font = `11px ${theme.fontFamily}`;
     context.fillStyle = theme.text;
     const tiles = block.kernels;

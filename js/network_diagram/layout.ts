@@ -221,7 +221,7 @@ export function convKernelText(layer: LayerSpec): string | null {
 }
 
 /** "conv", "convT" (transposed), "max pool" (a pool named by its operation), "upsample", "flatten". */
-function kindName(layer: LayerSpec): string {
+export function kindName(layer: LayerSpec): string {
   if (layer.kind === "conv_transpose") return "convT";
   const named =
     (layer.kind === "pool" && /^(max|avg|min)_pool$/.test(layer.name)) || (layer.kind === "reshape" && layer.name === "upsample");
