@@ -213,3 +213,14 @@ def test_a_residual_sum_is_an_add_skip_and_a_layer_fed_by_an_older_output_a_skip
 def test_architectures_read_from_parameters_alone_have_no_skips_and_no_kinds():
     arch = architecture({"weights": [np.ones((3, 2))], "biases": [np.zeros(3)]})
     assert (arch.skips, arch.skip_kinds, arch.to_json()["skips"]) == ((), (), [])
+
+
+def test_global_average_pooling_is_a_pool_layer_between_the_last_conv_and_the_dense_read_out():
+    def classifier(p, x):                                                  # one (1, 8, 8) image
+        x = jax.nn.relu(conv(x[None], p["k"])[0])                          # 4 x 8 x 8
+        return p["w"] @ x.mean(axis=(1, 2))                                # 4 numbers -> one logit
+
+    params = {"k": np.ones((4, 1, 3, 3)), "w": np.ones((1, 4))}
+    arch = architecture(params, apply=jax.vmap(classifier, in_axes=(None, 0)), input_shape=(1, 8, 8))
+    assert [(l.name, l.kind, l.input_shape, l.output_shape) for l in arch.layers] == [
+        ("conv_0", "conv", (1, 8, 8), (4, 8, 8)), ("avg_pool", "pool", (4, 8, 8), (4,)), ("dense_0", "dense", (4,), (1,))]

@@ -10,7 +10,8 @@ identity of jaxpr values. Walking the operations in order:
   random key) extends the open layer of the same owner, or opens a layer of the owner's kind;
 - an activation names the layer its operand came from (or becomes a layer of its own);
 - `reduce_window_*` is pooling, and so is a reduction over the windows a reshape split off
-  (`x.reshape(C, H // 2, 2, W // 2, 2).mean((2, 4))`); a reshape merging the axes a broadcast
+  (`x.reshape(C, H // 2, 2, W // 2, 2).mean((2, 4))`), and so is global pooling (`x.mean((1, 2))`
+  of a (C, H, W) map); a reshape merging the axes a broadcast
   inserted (`jnp.repeat`) is an upsampling; a `reshape` to one axis is a flatten and from one
   axis a reshape layer (others only regroup axes: `conv(x[None])[0]` of a vmapped network, the
   steps of the two above; no layer);
@@ -246,10 +247,16 @@ class _Reader:
 
     def split_windows(self, op, stream) -> int | None:
         """The value a reduction pools by hand: the input of a reshape that split each spatial axis
-        into (blocks, window), reduced back to its rank (`x.reshape(C, H // 2, 2, W // 2, 2).mean((2, 4))`)."""
+        into (blocks, window), reduced back to its rank (`x.reshape(C, H // 2, 2, W // 2, 2).mean((2, 4))`),
+        or a value of two or more axes reduced over some (global pooling)."""
         before = self.before(stream, "reshape")
         after = self.out_shape(op)
-        if before is None or after is None or len(after) != len(self.sample[before]):
+        if after is None:
+            return None
+        if before is None:   # global pooling: (C, H, W) -> (C,), a sequence's mean over time
+            shape = self.sample.get(stream)
+            return stream if shape is not None and len(shape) >= 2 and 1 <= len(after) < len(shape) else None
+        if len(after) != len(self.sample[before]):
             return None
         return before if math.prod(after) < math.prod(self.sample[before]) else None
 
