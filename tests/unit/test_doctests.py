@@ -18,7 +18,7 @@ MODULES = [
     "jaxscope.inspect.jaxpr_graph", "jaxscope.inspect.activations", "jaxscope.inspect.traced",
     "jaxscope.inspect.structure", "jaxscope.inspect.from_apply", "jaxscope.inspect.from_nnx",
     "jaxscope.inspect.from_linen", "jaxscope.inspect.from_pytree", "jaxscope.inspect.nnx_input",
-    "jaxscope.inspect.spec", "jaxscope.inspect.recurrent", "jaxscope.inspect.tree", "jaxscope.inspect.chain", "jaxscope.inspect.dense",
+    "jaxscope.inspect.spec", "jaxscope.inspect.recurrent", "jaxscope.inspect.conv_taps", "jaxscope.inspect.tree", "jaxscope.inspect.chain", "jaxscope.inspect.dense",
     "jaxscope.training.data_kind", "jaxscope.training.host_batches", "jaxscope.training.disk_arrays",
     "jaxscope.training.linen_adapter", "jaxscope.training.train_state", "jaxscope.training.update_rule",
     "jaxscope.views.sequence_plot", "jaxscope.views.probe_panel", "jaxscope.views.activation_grid",
