@@ -200,6 +200,7 @@ class LatentGrid(View):
         first = self.compute(self.network.current())
         self.sx, self.sy = bqplot.LinearScale(), bqplot.LinearScale()
         self.picture = ipywidgets.Image(format="png")     # drawn by the mark as an SVG <image>, not a DOM widget
+        self._retired = None
         self.image_mark = bqplot.Image(image=self.picture, scales={"x": self.sx, "y": self.sy})
         self.grid_axes = axes(self.sx, self.sy, "z₁", "z₂")
         rows, columns = first["mosaic"].shape          # the plot area takes the picture's shape
@@ -224,8 +225,19 @@ class LatentGrid(View):
                 self.image_mark.x, self.image_mark.y = np.array([x0, x1]), np.array([y0, y1])
             self._shown_extent = extent
         png = to_png(data["mosaic"], *data["color_range"], min_size=SIZE)
-        if self.picture.value != png:
+        if self.picture.value == png:
+            return
+        if not self.picture.value:      # the first picture: the mark shows this widget already
             self.picture.value = png
+            return
+        # bqplot's Image mark re-reads its picture only when handed another widget (a new value of
+        # the same widget never reaches the page); the one before is closed a draw later, once the
+        # page has let go of it
+        if self._retired is not None:
+            self._retired.close()
+        self._retired, self.picture = self.picture, ipywidgets.Image(value=png, format="png")
+        self.image_mark.image = self.picture
 
     def _owned(self) -> list:
-        return [getattr(self, name) for name in ("figure", "image_mark", "picture") if hasattr(self, name)]
+        return [getattr(self, name) for name in ("figure", "image_mark", "picture", "_retired")
+                if getattr(self, name, None) is not None]
