@@ -9,18 +9,14 @@ canvas's pixels inside each heatmap."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
-from .notebook_page import ARTIFACTS_DIR, NotebookPage
+from .notebook_page import NotebookPage
+from .test_diagram_conv_labels import CANVAS, DIAGRAM, canvas_data, intersect, overlapping, shot
 
 pytestmark = pytest.mark.timeout(300)
 
 DASHBOARD = '[data-testid="jaxscope-dashboard"]'
-DIAGRAM = '[data-testid="network-diagram"]'
-CANVAS = '[data-testid="diagram-canvas"]'
 
 CELLS = [
     "import jax, jax.numpy as jnp, optax\nfrom flax import nnx\nimport jaxscope as scope",
@@ -58,29 +54,6 @@ return block.gates.map((gate) => [gate.input, gate.recurrent].map((box) => {{
   return Array.from(context.getImageData(x, y, w, h).data);
 }}));
 """
-
-
-def canvas_data(nb: NotebookPage, i: int, name: str):
-    """The JSON in data-`name` of the i-th diagram's canvas (None before it was drawn)."""
-    text = nb.page.locator(f"{DIAGRAM} {CANVAS}").nth(i).get_attribute(f"data-{name}")
-    return None if text is None else json.loads(text)
-
-
-def intersect(a: dict, b: dict) -> bool:
-    return (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
-            and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"])
-
-
-def overlapping(boxes: list) -> list:
-    return [(a["text"], b["text"]) for k, a in enumerate(boxes) for b in boxes[k + 1:] if intersect(a, b)]
-
-
-def shot(nb: NotebookPage, i: int, name: str) -> Path:
-    """A PNG of the i-th diagram in test-artifacts/, for people to look at."""
-    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
-    target = ARTIFACTS_DIR / f"diagram-{name}.png"
-    nb.page.locator(DIAGRAM).nth(i).screenshot(path=str(target))
-    return target
 
 
 def version(nb: NotebookPage) -> int:

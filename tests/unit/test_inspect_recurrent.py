@@ -15,25 +15,11 @@ from flax import nnx
 
 from jaxscope.inspect import architecture
 from jaxscope.inspect.recurrent import gate_weights
-from sequence_models import rnn, rnn_params
+from sequence_models import LightParticle, rnn, rnn_params
 
 T, H = 60, 10
 LSTM = ("i", "f", "g", "o")
 GRU = ("r", "z", "n")
-
-
-class LightParticle(nnx.Module):
-    """The recurrent notebook's model: an OptimizedLSTMCell scanned over time, dense 10->20 tanh, dense 20->1."""
-
-    def __init__(self, rngs, hidden=H, dense=20):
-        self.lstm = nnx.OptimizedLSTMCell(1, hidden, rngs=rngs)
-        self.dense = nnx.Linear(hidden, dense, rngs=rngs)
-        self.out = nnx.Linear(dense, 1, rngs=rngs)
-
-    def __call__(self, x):
-        zeros = jnp.zeros((x.shape[0], self.lstm.hidden_features))
-        _, h = jax.lax.scan(lambda s, x_t: self.lstm(s, x_t), (zeros, zeros), jnp.swapaxes(x, 0, 1))
-        return self.out(jnp.tanh(self.dense(jnp.swapaxes(h, 0, 1))))
 
 
 class Scanned(nnx.Module):

@@ -10,22 +10,10 @@ from flax import nnx
 
 import jaxscope as scope
 from recording import attach, from_front_end, settle
-from sequence_models import rnn, rnn_params
+from sequence_models import LightParticle, rnn, rnn_params
 
 READY = {"v": 2, "kind": "ready"}
 T, H = 60, 10
-
-
-class LightParticle(nnx.Module):
-    def __init__(self, rngs, hidden=H, dense=20):
-        self.lstm = nnx.OptimizedLSTMCell(1, hidden, rngs=rngs)
-        self.dense = nnx.Linear(hidden, dense, rngs=rngs)
-        self.out = nnx.Linear(dense, 1, rngs=rngs)
-
-    def __call__(self, x):
-        zeros = jnp.zeros((x.shape[0], self.lstm.hidden_features))
-        _, h = jax.lax.scan(lambda s, x_t: self.lstm(s, x_t), (zeros, zeros), jnp.swapaxes(x, 0, 1))
-        return self.out(jnp.tanh(self.dense(jnp.swapaxes(h, 0, 1))))
 
 
 def decode_gates(content, buffers):
