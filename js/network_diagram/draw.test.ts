@@ -89,7 +89,7 @@ describe("drawDiagram skip routes", () => {
   it("name each block as its label does: max pool, convT, upsample", () => {
     const named = parseArchitecture({
       ...uNetJson(),
-      layers: [...uNetJson().layers, { name: "upsample", kind: "reshape", input_shape: [8, 8, 16], output_shape: [16, 16, 16] }],
+      layers: [...(uNetJson().layers as unknown[]), { name: "upsample", kind: "reshape", input_shape: [8, 8, 16], output_shape: [16, 16, 16] }],
     });
     const { context, texts } = recordingContext();
     drawDiagram(context, diagramLayout(named, { width: 900, height: 400 }), theme, sceneOf(named));
