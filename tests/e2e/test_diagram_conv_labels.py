@@ -59,19 +59,20 @@ def test_lesson3_cnn_labels_each_conv_layer_with_its_shapes_and_no_two_labels_ov
     drawn = canvas_data(nb, 0, "label-boxes")
     shot(nb, 0, "lesson3-wide")
 
-    # Every conv layer: its kernel (3x3, channels in -> out) and output shape (the course's C x H x W)
+    # Every conv layer: its kernel (3x3, channels in -> out), output shape (the course's C x H x W) and the
+    # activation its forward applies (traced through the notebook's apply)
     assert [box["text"] for box in drawn["labels"]] == [
         "input · 3×50×50",
-        "conv 3×3 3→30 · 30×24×24 · 840 params",
-        "conv 3×3 30→30 · 30×11×11 · 8,130 params",
-        "conv 3×3 30→30 · 30×5×5 · 8,130 params",
-        "conv 3×3 30→10 · 10×2×2 · 2,710 params",
+        "conv 3×3 3→30 · 30×24×24 · tanh · 840 params",
+        "conv 3×3 30→30 · 30×11×11 · tanh · 8,130 params",
+        "conv 3×3 30→30 · 30×5×5 · tanh · 8,130 params",
+        "conv 3×3 30→10 · 10×2×2 · tanh · 2,710 params",
         "flatten · 40",
-        "dense 40→50 · 2,050 params",
+        "dense 40→50 · tanh · 2,050 params",
         "dense 50→3 · 153 params",
     ]
-    assert [box["lines"] for box in drawn["labels"]][1] == ["conv 3×3 3→30", "30×24×24", "840 params"]
-    assert all(box["lines"] == box["text"].split(" · ") for box in drawn["labels"]), "nothing shortened when wide"
+    assert [box["lines"] for box in drawn["labels"]][1] == ["conv 3×3 3→30", "30×24×24", "tanh · 840 params"]
+    assert all(" · ".join(box["lines"]) == box["text"] for box in drawn["labels"]), "nothing shortened when wide"
     assert overlapping(drawn["labels"]) == []
     assert all(0 <= b["x"] and b["x"] + b["width"] <= drawn["width"] for b in drawn["labels"])
 
