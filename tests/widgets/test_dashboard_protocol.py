@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 
+import jax
 import pytest
 
 import jaxscope as scope
+from course_models import mlp
 from recording import attach, from_front_end, settle
 
 
@@ -147,3 +149,15 @@ def test_a_frame_waits_for_the_ack_of_the_previous_one_and_a_poll_does_not(dashb
     trainer.run(20)
     from_front_end(dashboard.controls, {"v": 2, "kind": "poll"})   # a page that missed pushes asks
     wait_until(lambda: len(chart.comm.custom("points")) == sent + 2)
+
+
+def test_when_run_returns_every_widget_already_shows_the_end_of_the_run(lesson2):
+    # a notebook saved (or executed headless) right after run() keeps what the widgets showed then
+    trainer = scope.Trainer(**lesson2, apply=lambda p, x: jax.vmap(mlp, in_axes=(0, None))(x, p))
+    view = scope.views.FunctionPlot(interval=60.0)          # a view that would otherwise wait a minute
+    board = trainer.show(views=[view], diagram=False)
+    for steps in (30, 7):
+        trainer.run(steps)
+        assert (board.controls.status, board.controls.step) == ("done", trainer.current_step)
+        assert board.loss_chart._sent["loss"] == trainer.current_step       # every loss sent
+        assert view.drawn_step == trainer.current_step

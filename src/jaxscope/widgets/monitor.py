@@ -34,6 +34,7 @@ ACK_TIMEOUT = 3.0      # seconds without an ack after which one more frame goes 
 IDLE_SHARE = 1.0       # after an ack that took t seconds, no frame goes out for IDLE_SHARE * (t - FREE_TRIP)
 FREE_TRIP = 0.1        # seconds of a round trip that are not the page being busy (two animation frames, the network)
 IDLE_EXIT = 5.0        # seconds with nothing to do after which the thread ends (a new one starts on demand)
+FINAL_WAIT = 0.5       # seconds the driver lets the loop draw the end of training before run() returns
 
 _monitors: "weakref.WeakKeyDictionary[Any, Monitor]" = weakref.WeakKeyDictionary()
 _monitors_lock = threading.Lock()
@@ -144,6 +145,12 @@ class Monitor:
             for slot in self._slots:
                 self._mark(slot, urgent=final, full=event is Event.RESET)
             self._wake()
+            # Training stopped: the driver finishes the command (run() returns) once the widgets
+            # show the end, so a notebook saved or executed headless right after keeps it. Not
+            # while a page is still applying a frame: it gets the end with its next ack.
+            settle = event is Event.STATUS and final and not any(s.heard and s.awaiting is not None for s in self._slots)
+        if settle and threading.current_thread() is not self._thread:
+            self.wait(FINAL_WAIT)
 
     def request(self, feed: Any, urgent: bool = False, full: bool = False) -> None:
         """Ask for a frame of ``feed`` (standalone widgets: new points, new parameters)."""
