@@ -1,7 +1,7 @@
 """Training throughput of each example notebook's trainers with the notebook's views attached,
 against the same trainer and dashboard without the views, in one process, rounds interleaved.
 
-Each notebook's code cells run in this process at ``JAXSCOPE_EXAMPLE_STEPS=20`` with
+Each notebook's code cells run in this process at ``JAXSCOPE_EXAMPLE_STEPS=200`` (as the tests) with
 ``jaxscope.Trainer`` recording its arguments; every trainer the notebook shows with views gets a
 twin built from a copy of the same arguments and shown the same way but with ``views=None``.
 Both run ``start(n)`` + ``wait()`` (``n`` about ``--seconds`` of training), their rounds
@@ -56,7 +56,7 @@ def run_notebook(name: str) -> list[tuple]:
         return show(self, *args, **kwargs)
 
     jaxscope.Trainer, original.show = Recorded, recording_show
-    os.environ["JAXSCOPE_EXAMPLE_STEPS"] = "20"
+    os.environ["JAXSCOPE_EXAMPLE_STEPS"] = "200"
     cwd = os.getcwd()
     os.chdir(EXAMPLES)
     try:
