@@ -20,13 +20,14 @@ import json
 import os
 import statistics
 import sys
-import time
 from pathlib import Path
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 NOTEBOOKS = ("simulation_surrogate", "super_resolution", "autoencoder", "denoising_unet",
              "recurrent_oscillators", "ising_phases")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_dashboard_training import timed  # noqa: E402
+from bench_views import serialise_everything  # noqa: E402
 from conditions import run_child  # noqa: E402
 
 
@@ -75,21 +76,6 @@ def run_notebook(name: str) -> list[tuple]:
     return pairs
 
 
-def serialise_everything() -> None:
-    import ipywidgets
-    from bench_widgets import SerialisingComm
-
-    for widget in list(ipywidgets.widgets.widget._instances.values()):
-        widget.comm = SerialisingComm()
-
-
-def timed(trainer, steps: int) -> float:
-    started = time.perf_counter()
-    trainer.start(steps)
-    trainer.wait()
-    return steps / (time.perf_counter() - started)
-
-
 def measure(name: str, seconds: float, rounds: int) -> dict:
     pairs = run_notebook(name)
     serialise_everything()
@@ -98,12 +84,12 @@ def measure(name: str, seconds: float, rounds: int) -> dict:
         for each in (trainer, twin):
             each.start(20)     # the compiled chunk for start() (the notebook ran run() only)
             each.wait()
-        steps = max(20, int(timed(twin, 50) * seconds))
-        timed(trainer, steps), timed(twin, steps)   # both settle their chunk sizes before timing
+        steps = max(20, int(timed("v", twin, 50) * seconds))
+        timed("v", trainer, steps), timed("v", twin, steps)   # both settle their chunk sizes before timing
         speeds = {"views": [], "none": []}
         for _ in range(rounds):
-            speeds["views"].append(timed(trainer, steps))
-            speeds["none"].append(timed(twin, steps))
+            speeds["views"].append(timed("v", trainer, steps))
+            speeds["none"].append(timed("v", twin, steps))
         with_views, without = statistics.median(speeds["views"]), statistics.median(speeds["none"])
         rows.append({"trainer": trainer.name or type(trainer).__name__, "views": views, "steps": steps,
                      "with": with_views, "without": without, "ratio": with_views / without})

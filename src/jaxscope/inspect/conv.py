@@ -29,9 +29,10 @@ def as_oihw(kernel: np.ndarray, path: str) -> np.ndarray | None:
     return kernel if kernel.ndim == 4 else None
 
 
-def conv_kernels(model_or_params, arch) -> list:
-    """[(layer index, kernel (O, I, KH, KW) float32, bias (O,) or None)] for each conv layer."""
-    leaves = leaves_by_path(model_or_params)
+def conv_kernels(model_or_params, arch, leaves: dict | None = None) -> list:
+    """[(layer index, kernel (O, I, KH, KW) float32, bias (O,) or None)] for each conv layer
+    (``leaves``: `leaves_by_path(model_or_params)` when the caller has it already)."""
+    leaves = leaves_by_path(model_or_params) if leaves is None else leaves
     result = []
     for k, layer in enumerate(arch.layers):
         if layer.kind != "conv":

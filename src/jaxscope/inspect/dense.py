@@ -34,9 +34,10 @@ def leaves_by_path(model_or_params) -> dict:
     return {join_path(path): leaf for path, leaf in jax.tree_util.tree_flatten_with_path(model_or_params)[0]}
 
 
-def dense_weights(model_or_params, arch) -> list:
-    """[(kernel (n_in, n_out), bias (n_out,) or None)] as numpy arrays, one per dense layer."""
-    leaves = leaves_by_path(model_or_params)
+def dense_weights(model_or_params, arch, leaves: dict | None = None) -> list:
+    """[(kernel (n_in, n_out), bias (n_out,) or None)] as numpy arrays, one per dense layer
+    (``leaves``: `leaves_by_path(model_or_params)` when the caller has it already)."""
+    leaves = leaves_by_path(model_or_params) if leaves is None else leaves
     result = []
     for layer in arch.layers:
         if layer.kind != "dense":

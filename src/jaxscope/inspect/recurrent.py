@@ -244,14 +244,14 @@ def gate_matrix(leaves: dict, matrix: GateMatrix | None):
     return np.ascontiguousarray(block.T if matrix.axis == 1 else block)
 
 
-def gate_weights(model_or_params, arch) -> list:
+def gate_weights(model_or_params, arch, leaves: dict | None = None) -> list:
     """[(layer index, [(gate name, input (H, n_in) or None, recurrent (H, H) or None)])] for each
-    recurrent layer of `arch`, read from the current parameters."""
+    recurrent layer of `arch`, read from the current parameters (``leaves``: `leaves_by_path(...)`)."""
     from .dense import leaves_by_path
 
     recurrent = [(k, layer) for k, layer in enumerate(arch.layers) if layer.kind == "recurrent" and layer.gates]
     if not recurrent:
         return []
-    leaves = leaves_by_path(model_or_params)
+    leaves = leaves_by_path(model_or_params) if leaves is None else leaves
     return [(k, [(gate.name, gate_matrix(leaves, gate.input), gate_matrix(leaves, gate.recurrent))
                  for gate in layer.gates]) for k, layer in recurrent]

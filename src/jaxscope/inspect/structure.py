@@ -226,7 +226,7 @@ class _Reader:
             return self.activate(op, streams[0], name)
         if op.primitive in POOLS:
             return self.add(op, streams[0], POOLS[op.primitive], "pool")
-        pooled = self.split_windows(op, streams[0]) if op.primitive in REDUCTIONS else None
+        pooled = self.pooled_input(op, streams[0]) if op.primitive in REDUCTIONS else None
         if pooled is not None:
             return self.add(op, pooled, REDUCTIONS[op.primitive], "pool")
         if op.primitive == "reshape":
@@ -245,7 +245,7 @@ class _Reader:
                 self.skip(source, len(self.layers), JOINS[op.primitive])
         return max(sources)
 
-    def split_windows(self, op, stream) -> int | None:
+    def pooled_input(self, op, stream) -> int | None:
         """The value a reduction pools by hand: the input of a reshape that split each spatial axis
         into (blocks, window), reduced back to its rank (`x.reshape(C, H // 2, 2, W // 2, 2).mean((2, 4))`),
         or a value of two or more axes reduced over some (global pooling)."""

@@ -11,6 +11,7 @@ import traitlets
 from ..inspect import architecture as derive_architecture
 from ..inspect import dense_weights, is_nnx_module
 from ..inspect.conv import conv_kernels
+from ..inspect.dense import leaves_by_path
 from ..inspect.edit import edited
 from ..inspect.forward import Forward
 from ..inspect.neuron_maps import NeuronMaps
@@ -142,9 +143,10 @@ class NetworkDiagram(Fed, LockedStateMixin, anywidget.AnyWidget):
         """Send the current weights (dense, conv, recurrent gates) and, when available, the neuron maps."""
         if not self.spec.drawable:
             return
-        dense = [(k, w, b) for k, (w, b) in zip(self._dense, dense_weights(self._source, self.spec))]
-        content, buffers = weights_message(dense, conv_kernels(self._source, self.spec), self.version,
-                                           gate_weights(self._source, self.spec))
+        leaves = leaves_by_path(self._source)      # one walk of the parameters per frame (~0.3 ms)
+        dense = [(k, w, b) for k, (w, b) in zip(self._dense, dense_weights(self._source, self.spec, leaves))]
+        content, buffers = weights_message(dense, conv_kernels(self._source, self.spec, leaves), self.version,
+                                           gate_weights(self._source, self.spec, leaves))
         maps = None
         if self._maps.available:
             try:
