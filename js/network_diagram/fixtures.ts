@@ -185,3 +185,93 @@ export function plainRnnJson(): Record<string, unknown> {
   const layers = [rnn, { ...layer("dense_0", "dense", [30, 8], [30, 1], { W_out: [8, 1] }), path: "W_out" }];
   return { orientation: "in_out", layers, skips: [], total_params: 96, drawable: true, reason: "", tree: [] };
 }
+
+/** A block's JSON from its parts: `[name, cls, {param path below the block: shape}, detail]`. */
+function blockJson(
+  name: string,
+  cls: string,
+  parts: [string, string, Record<string, number[]>, string][],
+  input: (number | null)[] | null,
+  output: (number | null)[] | null,
+  detail = "",
+) {
+  const size = (dims: number[]) => dims.reduce((p, d) => p * d, 1);
+  const params: Record<string, number[]> = {};
+  const rows = parts.map(([part, partCls, arrays, partDetail]) => {
+    for (const [path, dims] of Object.entries(arrays)) params[`${name}.${part}${path ? `.${path}` : ""}`] = dims;
+    const lone = arrays[""];
+    return {
+      name: part,
+      cls: partCls,
+      shape: lone ?? null,
+      count: Object.values(arrays).reduce((sum, dims) => sum + size(dims), 0),
+      detail: partDetail,
+    };
+  });
+  const paramCount = Object.values(params).reduce((sum, dims) => sum + size(dims), 0);
+  return { name, cls, params, param_count: paramCount, parts: rows, input_shape: input, output_shape: output, detail };
+}
+
+/**
+ * A small nnx transformer as the Python side sends it in mode "blocks": embed (16 tokens, width
+ * 32), two blocks of 4-head attention, layer norms and an MLP 32->64->32 on 24 tokens, then a
+ * dense head 32->10; its `layers` the misleading chain a trace finds (to be ignored). 17,930 params.
+ */
+export function transformerBlocksJson(): Record<string, unknown> {
+  const linear = (nIn: number, nOut: number) => ({ kernel: [nIn, nOut], bias: [nOut] });
+  const norm = { scale: [32], bias: [32] };
+  const attention = {
+    "query.kernel": [32, 4, 8], "query.bias": [4, 8],
+    "key.kernel": [32, 4, 8], "key.bias": [4, 8],
+    "value.kernel": [32, 4, 8], "value.bias": [4, 8],
+    "out.kernel": [4, 8, 32], "out.bias": [32],
+  };
+  const block = (k: number) =>
+    blockJson(`blocks[${k}]`, "Block", [
+      ["norm1", "LayerNorm", norm, ""],
+      ["attn", "MultiHeadAttention", attention, "4 heads × 8"],
+      ["norm2", "LayerNorm", norm, ""],
+      ["mlp_in", "Linear", linear(32, 64), ""],
+      ["mlp_out", "Linear", linear(64, 32), ""],
+    ], [24, 32], [24, 32]);
+  const blocks = [
+    blockJson("embed", "Embed", [["embedding", "", { "": [16, 32] }, ""]], [24], [24, 32]),
+    block(0),
+    block(1),
+    blockJson("head", "Linear", [["kernel", "", { "": [32, 10] }, ""], ["bias", "", { "": [10] }, ""]], [24, 32], [24, 10]),
+  ];
+  const tree = blocks.flatMap((b) =>
+    Object.entries(b.params).map(([path, shape]) => ({ path, shape, count: shape.reduce((p, d) => p * d, 1) })),
+  );
+  return {
+    orientation: "in_out",
+    layers: [
+      layer("embed", "embed", [24], [24, 32], { "embed.embedding": [16, 32] }),
+      layer("head", "dense", [24, 32], [24, 10], { "head.kernel": [32, 10], "head.bias": [10] }),
+    ],
+    skips: [],
+    total_params: blocks.reduce((sum, b) => sum + b.param_count, 0),
+    drawable: true,
+    reason: "",
+    tree,
+    mode: "blocks",
+    note: "drawn as blocks: it uses attention (a product of two activations), which no neuron diagram shows",
+    blocks,
+  };
+}
+
+/** t-SNE's embedding as the Python side sends it: one lone (1000, 2) array, no forward pass. */
+export function loneArrayBlocksJson(): Record<string, unknown> {
+  return {
+    orientation: "in_out",
+    layers: [],
+    skips: [],
+    total_params: 2000,
+    drawable: false,
+    reason: "no layers found",
+    tree: [{ path: "", shape: [1000, 2], count: 2000 }],
+    mode: "blocks",
+    note: "drawn as blocks: no layers found",
+    blocks: [{ name: "params", cls: "", params: { "": [1000, 2] }, param_count: 2000, parts: [], input_shape: null, output_shape: null, detail: "" }],
+  };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { convNetJson, mlpJson, uNetJson } from "./fixtures";
+import { convNetJson, mlpJson, transformerBlocksJson, uNetJson } from "./fixtures";
 import { denseSizes, parseArchitecture } from "./spec";
 
 describe("parseArchitecture", () => {
@@ -85,6 +85,67 @@ describe("parseArchitecture", () => {
   it("names a non-object root and invalid JSON text", () => {
     expect(() => parseArchitecture([])).toThrow("architecture.(root) must be an object, got []");
     expect(() => parseArchitecture("{")).toThrow(/^architecture is not valid JSON/);
+  });
+});
+
+describe("parseArchitecture in mode blocks", () => {
+  it("reads an old payload as mode neurons with no note and no blocks", () => {
+    const spec = parseArchitecture(mlpJson([1, 3]));
+    expect([spec.mode, spec.note, spec.blocks]).toEqual(["neurons", "", []]);
+  });
+
+  it("maps each block and its parts to camelCase fields, in order", () => {
+    const spec = parseArchitecture(transformerBlocksJson());
+    expect(spec.mode).toBe("blocks");
+    expect(spec.note).toBe("drawn as blocks: it uses attention (a product of two activations), which no neuron diagram shows");
+    expect(spec.blocks.map((b) => b.name)).toEqual(["embed", "blocks[0]", "blocks[1]", "head"]);
+    expect(spec.blocks[3]).toEqual({
+      name: "head",
+      cls: "Linear",
+      params: { "head.kernel": [32, 10], "head.bias": [10] },
+      paramCount: 330,
+      parts: [
+        { name: "kernel", cls: "", shape: [32, 10], count: 320, detail: "" },
+        { name: "bias", cls: "", shape: [10], count: 10, detail: "" },
+      ],
+      inputShape: [24, 32],
+      outputShape: [24, 10],
+      detail: "",
+    });
+    expect(spec.blocks[1].parts[1]).toEqual({ name: "attn", cls: "MultiHeadAttention", shape: null, count: 4224, detail: "4 heads × 8" });
+    expect(spec.totalParams).toBe(17930);
+  });
+
+  it("fills a block's optional fields and needs no layers", () => {
+    const spec = parseArchitecture({ mode: "blocks", blocks: [{ name: "params", input_shape: [null, 2] }] });
+    expect(spec.layers).toEqual([]);
+    expect(spec.blocks[0]).toEqual({
+      name: "params", cls: "", params: {}, paramCount: 0, parts: [], inputShape: [null, 2], outputShape: null, detail: "",
+    });
+  });
+
+  it("names a bad mode", () => {
+    expect(() => parseArchitecture({ ...mlpJson([1, 3]), mode: "boxes" })).toThrow(
+      'architecture.mode must be "neurons" or "blocks", got "boxes"',
+    );
+  });
+
+  it("names the first bad field of a block or a part", () => {
+    const broken = (change: (blocks: any[]) => void) => {
+      const json = transformerBlocksJson();
+      change(json.blocks as any[]);
+      return () => parseArchitecture(json);
+    };
+    expect(broken((b) => (b[0].name = 3))).toThrow("architecture.blocks[0].name must be a string, got 3");
+    expect(broken((b) => (b[2].param_count = -1))).toThrow("architecture.blocks[2].param_count must be a non-negative integer, got -1");
+    expect(broken((b) => (b[1].params["blocks[0].attn.out.bias"] = [32.5]))).toThrow(
+      'architecture.blocks[1].params["blocks[0].attn.out.bias"][0] must be a non-negative integer, got 32.5',
+    );
+    expect(broken((b) => (b[1].parts[1].shape = "4x8"))).toThrow('architecture.blocks[1].parts[1].shape must be an array, got "4x8"');
+    expect(broken((b) => (b[3].output_shape = [24, -1]))).toThrow("architecture.blocks[3].output_shape[1] must be a non-negative integer, got -1");
+    expect(broken((b) => (b[0].parts = {}))).toThrow("architecture.blocks[0].parts must be an array, got {}");
+    expect(() => parseArchitecture({ ...transformerBlocksJson(), blocks: "many" })).toThrow('architecture.blocks must be an array, got "many"');
+    expect(() => parseArchitecture({ ...transformerBlocksJson(), note: 7 })).toThrow("architecture.note must be a string, got 7");
   });
 });
 

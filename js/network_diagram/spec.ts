@@ -82,6 +82,41 @@ export interface SkipSpec {
   kind: string;
 }
 
+/**
+ * How the diagram draws the model: "neurons" (columns, strips, heatmaps: the layers), or
+ * "blocks" (its modules as boxes, where no neuron diagram can show it: attention, message passing,
+ * a forward pass that cannot be traced).
+ */
+export const DIAGRAM_MODES = ["neurons", "blocks"] as const;
+export type DiagramMode = (typeof DIAGRAM_MODES)[number];
+
+/** One row inside a block: a sub-module (its class, a detail such as "4 heads × 8") or one array (its shape). */
+export interface BlockPartSpec {
+  name: string;
+  /** The sub-module's class; "" for an array or a pytree. */
+  cls: string;
+  /** An array's shape; null for a sub-module. */
+  shape: readonly number[] | null;
+  count: number;
+  detail: string;
+}
+
+/** One module drawn as a box (see src/jaxscope/inspect/blocks.py). */
+export interface BlockSpec {
+  /** Its path: "blocks[0]", "embed"; "params" for a lone array. */
+  name: string;
+  /** Its class; "" for a pytree. */
+  cls: string;
+  /** Parameter path -> shape. */
+  params: Readonly<Record<string, readonly number[]>>;
+  paramCount: number;
+  parts: readonly BlockPartSpec[];
+  /** Per-sample shapes in and out, where a traced forward pass told. */
+  inputShape: Shape | null;
+  outputShape: Shape | null;
+  detail: string;
+}
+
 export interface ArchitectureSpec {
   orientation: Orientation;
   layers: readonly LayerSpec[];
@@ -91,6 +126,12 @@ export interface ArchitectureSpec {
   drawable: boolean;
   reason: string;
   tree: readonly ParamEntry[];
+  /** "blocks": draw `blocks`, whatever `drawable` and `layers` say. */
+  mode: DiagramMode;
+  /** Why the diagram draws blocks; "" when nothing to say. */
+  note: string;
+  /** The modules in call order (empty in mode "neurons" unless sent). */
+  blocks: readonly BlockSpec[];
 }
 
 type Json = Record<string, unknown>;
@@ -198,6 +239,36 @@ function parseSkip(value: unknown, field: string, layerCount: number): SkipSpec 
   return { from, to, kind };
 }
 
+function parsePart(value: unknown, field: string): BlockPartSpec {
+  const part = object(value, field);
+  const dims = part.shape ?? null;
+  return {
+    name: string(part.name, `${field}.name`),
+    cls: string(part.cls ?? "", `${field}.cls`),
+    shape: dims === null ? null : integerShape(dims, `${field}.shape`),
+    count: count(part.count ?? 0, `${field}.count`),
+    detail: string(part.detail ?? "", `${field}.detail`),
+  };
+}
+
+function parseBlock(value: unknown, field: string): BlockSpec {
+  const block = object(value, field);
+  const params: Record<string, number[]> = {};
+  for (const [name, dims] of Object.entries(object(block.params ?? {}, `${field}.params`))) {
+    params[name] = integerShape(dims, `${field}.params[${JSON.stringify(name)}]`);
+  }
+  return {
+    name: string(block.name, `${field}.name`),
+    cls: string(block.cls ?? "", `${field}.cls`),
+    params,
+    paramCount: count(block.param_count ?? 0, `${field}.param_count`),
+    parts: array(block.parts ?? [], `${field}.parts`).map((part, k) => parsePart(part, `${field}.parts[${k}]`)),
+    inputShape: shape(block.input_shape ?? null, `${field}.input_shape`),
+    outputShape: shape(block.output_shape ?? null, `${field}.output_shape`),
+    detail: string(block.detail ?? "", `${field}.detail`),
+  };
+}
+
 /**
  * The validated spec from its JSON (a string or the parsed object). Throws an Error naming the
  * first bad field, e.g. `architecture.layers[1].kind must be one of dense, ..., got "lstm"`.
@@ -215,7 +286,11 @@ export function parseArchitecture(json: unknown): ArchitectureSpec {
   if (orientation !== "out_in" && orientation !== "in_out") {
     fail("orientation", '"out_in" or "in_out"', orientation);
   }
-  const layers = array(root.layers, "layers").map((layer, k) => parseLayer(layer, `layers[${k}]`));
+  const mode = root.mode ?? "neurons";
+  if (!(DIAGRAM_MODES as readonly unknown[]).includes(mode)) fail("mode", '"neurons" or "blocks"', mode);
+  const blocks = array(root.blocks ?? [], "blocks").map((block, k) => parseBlock(block, `blocks[${k}]`));
+  // A block diagram needs no layers; a neuron diagram does.
+  const layers = array(mode === "blocks" ? (root.layers ?? []) : root.layers, "layers").map((layer, k) => parseLayer(layer, `layers[${k}]`));
   const skips = array(root.skips ?? [], "skips").map((skip, k) => parseSkip(skip, `skips[${k}]`, layers.length));
   const drawable = root.drawable ?? true;
   if (typeof drawable !== "boolean") fail("drawable", "a boolean", drawable);
@@ -235,6 +310,9 @@ export function parseArchitecture(json: unknown): ArchitectureSpec {
     drawable,
     reason: string(root.reason ?? "", "reason"),
     tree,
+    mode: mode as DiagramMode,
+    note: string(root.note ?? "", "note"),
+    blocks,
   };
 }
 

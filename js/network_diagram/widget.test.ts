@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { FakeModel } from "../shared/fake_model";
 import type { NetworkDiagramTraits } from "../shared/protocol";
 import { widgetHarness } from "../shared/widget_harness";
-import { convNetJson, mlpJson, rgbConvNetJson } from "./fixtures";
+import { convNetJson, loneArrayBlocksJson, mlpJson, rgbConvNetJson, transformerBlocksJson } from "./fixtures";
 import { kernelAtlasPixels, kernelIndex } from "./kernels";
 import { diagramLayout } from "./layout";
 import { parseArchitecture } from "./spec";
@@ -171,6 +171,91 @@ describe("NetworkDiagram rendering", () => {
     expect(frames.size).toBe(0);
     expect(observers.every((o) => o.disconnected)).toBe(true);
     expect(h.el.querySelector('[data-testid="network-diagram"]')).toBeNull();
+  });
+});
+
+describe("NetworkDiagram block mode", () => {
+  const blockStats = (version: number, rms: (number | null)[], update: (number | null)[] = rms.map(() => null)) => ({
+    v: 2, kind: "block_stats", version, step: 10 * version, rms, update,
+  });
+  const blocks = () => [...h.el.querySelectorAll<HTMLElement>('[data-testid="diagram-block"]')];
+  const shown = (testid: string) => !$(`[data-testid="${testid}"]`).hidden;
+
+  it("shows the blocks, the note and the title instead of the canvas, the toolbar and the fallback", () => {
+    renderDiagram(transformerBlocksJson(), { title: "Transformer" });
+    resizeTo(640);
+    flushFrames();
+    expect([diagram().dataset.mode, diagram().dataset.blocks, diagram().dataset.layers]).toEqual(["blocks", "4", "0"]);
+    expect(["diagram-blocks", "diagram-canvas", "diagram-toolbar", "diagram-fallback", "diagram-note"].map(shown)).toEqual([
+      true, false, false, false, true,
+    ]);
+    expect($('[data-testid="diagram-title"]').textContent).toBe("Transformer · 17,930 params");
+    expect($('[data-testid="diagram-note"]').textContent).toBe(
+      "drawn as blocks: it uses attention (a product of two activations), which no neuron diagram shows",
+    );
+    expect(blocks().map((b) => b.dataset.name)).toEqual(["embed", "blocks[0]", "blocks[1]", "head"]);
+    expect(h.calls("fillRect")).toBe(0);
+    expect(h.el.querySelector('[data-testid="diagram-tree"]')).toBeNull();
+  });
+
+  it("draws blocks even where the spec is not drawable, its reason not shown", () => {
+    renderDiagram(loneArrayBlocksJson());
+    flushFrames();
+    expect(diagram().dataset.mode).toBe("blocks");
+    expect(blocks()[0].textContent).toContain("array 1000×2");
+    expect(h.el.querySelector('[data-testid="diagram-reason"]')).toBeNull();
+  });
+
+  it("shades the blocks from the latest block_stats message once a frame, then marks its version", () => {
+    renderDiagram(transformerBlocksJson());
+    model.receive(blockStats(1, [0.1, 0.01, 0.001, null]));
+    model.receive(blockStats(2, [0.4, 0.2, 0.1, 0.05], [null, 1e-3, 1e-2, 1e-1]));
+    expect(diagram().dataset.version).toBe("");
+    expect(blocks().map((b) => b.dataset.shade)).toEqual(["", "", "", ""]);
+    flushFrames();
+    expect(diagram().dataset.version).toBe("2");
+    expect(blocks().map((b) => b.dataset.shade)).toEqual(["1.000", "0.667", "0.333", "0.000"]);
+    expect(blocks().map((b) => b.dataset.value)).toEqual(["0.4", "0.2", "0.1", "0.05"]);
+    expect(blocks()[1].querySelector('[data-testid="diagram-block-stats"]')!.textContent).toBe("RMS 0.2 · update 1e-3 / step");
+    $<HTMLButtonElement>('[data-testid="diagram-blocks-colour"][data-statistic="update"]').click();
+    expect(blocks().map((b) => b.dataset.shade)).toEqual(["", "0.000", "0.500", "1.000"]);
+  });
+
+  it("reports a malformed or mismatched block_stats message on the console and keeps the last", () => {
+    renderDiagram(transformerBlocksJson());
+    model.receive(blockStats(1, [0.1, 0.01, 0.001, null]));
+    flushFrames();
+    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    model.receive({ ...blockStats(2, [0.1, 0.2, 0.3, 0.4]), rms: "no" });
+    flushFrames();
+    model.receive(blockStats(3, [0.1, 0.2]));
+    flushFrames();
+    expect(error).toHaveBeenCalledTimes(2);
+    expect(diagram().dataset.version).toBe("1");
+    expect(blocks().map((b) => b.dataset.value)).toEqual(["0.1", "0.01", "0.001", ""]);
+  });
+
+  it("switches between neurons and blocks when the architecture changes", () => {
+    renderDiagram(mlpJson([2, 3]));
+    resizeTo(640);
+    flushFrames();
+    expect([diagram().dataset.mode, diagram().dataset.blocks, diagram().dataset.layers]).toEqual(["neurons", "0", "2"]);
+    expect(["diagram-blocks", "diagram-canvas", "diagram-toolbar", "diagram-note"].map(shown)).toEqual([false, true, true, false]);
+    model.set("architecture", transformerBlocksJson());
+    flushFrames();
+    expect([diagram().dataset.mode, diagram().dataset.blocks, diagram().dataset.layers, diagram().dataset.edges]).toEqual([
+      "blocks", "4", "0", "0",
+    ]);
+    expect(["diagram-blocks", "diagram-canvas", "diagram-toolbar", "diagram-note"].map(shown)).toEqual([true, false, false, true]);
+    model.set("architecture", loneArrayBlocksJson());
+    flushFrames();
+    expect(blocks().map((b) => b.dataset.name)).toEqual(["params"]);
+    expect(diagram().dataset.blocks).toBe("1");
+    model.set("architecture", mlpJson([2, 3]));
+    flushFrames();
+    expect([diagram().dataset.mode, diagram().dataset.blocks, diagram().dataset.layers]).toEqual(["neurons", "0", "2"]);
+    expect(["diagram-blocks", "diagram-canvas", "diagram-note"].map(shown)).toEqual([false, true, false]);
+    expect(blocks()).toEqual([]);
   });
 });
 

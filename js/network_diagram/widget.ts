@@ -5,7 +5,8 @@
  * gates as heatmaps; hovering
  * reads out the exact weight or bias, clicking a thumbnail enlarges it, and edit mode sets a
  * weight or bias by clicking it; `initialize` answers the kernel's pings (shared/frame_ack.ts).
- * See docs/protocol.md.
+ * In mode "blocks" (attention, message passing) it shows the model's modules as boxes instead,
+ * shaded by the latest "block_stats" message (blocks.ts). See docs/protocol.md.
  */
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import { readTheme } from "../loss_chart/theme";
@@ -18,13 +19,16 @@ import {
   changeEvent,
   CUSTOM_MESSAGE,
   decodeActivations,
+  decodeBlockStats,
   decodeWeights,
   isActivationsMessage,
+  isBlockStatsMessage,
   isEditResultMessage,
   isWeightsMessage,
   NETWORK_DIAGRAM,
   readyMessage,
   type DecodedActivations,
+  type DecodedBlockStats,
   type DecodedConvWeights,
   type DecodedLayerWeights,
   type DecodedRecurrentWeights,
@@ -34,6 +38,7 @@ import {
 } from "../shared/protocol";
 import { subscriptions } from "../shared/subscriptions";
 import { observeTheme } from "../shared/theme_observer";
+import { createBlocksPanel } from "./blocks";
 import { heatmapPixels } from "./colors";
 import { drawDiagram, type ColumnThumbnails, type Scene } from "./draw";
 import { editTarget, editTargetMessage } from "./edit";
@@ -116,11 +121,15 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
   let editing = false;
   let editor: ValueEditor | null = null;
   let enlarged: { column: number; neuron: number } | null = null;
+  /** The latest "block_stats" message not yet shown. */
+  let blockStats: DecodedBlockStats | null = null;
 
   const dom = new AbortController();
   const listen = { signal: dom.signal };
 
   const titleLine = element("div", { class: "jaxscope-diagram-title", "data-testid": "diagram-title" });
+  const noteLine = element("div", { class: "jaxscope-diagram-note", "data-testid": "diagram-note" });
+  const blocksPanel = createBlocksPanel(dom.signal);
   const toolbar = createDiagramToolbar({ onToggleEdit: () => setEditing(!editing), onChannel: pickChannel }, dom.signal);
   const canvas = element("canvas", { class: "jaxscope-canvas jaxscope-diagram-canvas", "data-testid": "diagram-canvas" });
   const fallback = element("div", { class: "jaxscope-diagram-fallback", "data-testid": "diagram-fallback" });
@@ -139,10 +148,14 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
       "data-gates": "0",
       "data-skips": "0",
       "data-editing": "false",
+      "data-mode": "neurons",
+      "data-blocks": "0",
     },
     titleLine,
+    noteLine,
     toolbar.root,
     canvas,
+    blocksPanel.root,
     fallback,
     readout,
   );
@@ -196,15 +209,25 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
     gateCache = new Map();
     closeEnlarged();
     editor?.close();
-    const drawable = spec !== null && spec.drawable;
+    const blockList = spec !== null && spec.mode === "blocks" ? spec.blocks : null;
+    const blocks = blockList !== null;
+    const drawable = spec !== null && spec.drawable && !blocks;
     canvas.hidden = !drawable;
     toolbar.root.hidden = !drawable;
-    fallback.hidden = drawable;
+    fallback.hidden = drawable || blocks;
     fallback.replaceChildren();
+    blocksPanel.root.hidden = !blocks;
+    blocksPanel.setBlocks(blockList ?? []);
+    root.dataset.mode = blocks ? "blocks" : "neurons";
+    root.dataset.blocks = String(blockList?.length ?? 0);
+    noteLine.textContent = spec?.note ?? "";
+    noteLine.hidden = noteLine.textContent === "";
     if (!drawable) {
-      const reason = spec ? spec.reason || "This model cannot be drawn." : specError;
-      fallback.append(element("div", { class: "jaxscope-diagram-reason", "data-testid": "diagram-reason" }, reason));
-      if (spec) fallback.append(treeTable(spec));
+      if (!blocks) {
+        const reason = spec ? spec.reason || "This model cannot be drawn." : specError;
+        fallback.append(element("div", { class: "jaxscope-diagram-reason", "data-testid": "diagram-reason" }, reason));
+        if (spec) fallback.append(treeTable(spec));
+      }
       root.dataset.layers = "0";
       root.dataset.edges = "0";
       root.dataset.skips = "0";
@@ -346,6 +369,10 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
     const height = model.get(NETWORK_DIAGRAM.height);
     canvas.style.height = `${height}px`;
     const width = containerWidth || root.clientWidth;
+    if (spec?.mode === "blocks") {
+      drawBlocks();
+      return;
+    }
     if (spec === null || !spec.drawable) {
       if (weights) root.dataset.version = String(weights.version);
       return;
@@ -377,6 +404,20 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
     root.dataset.gates = String(counts.gates);
     if (weights) root.dataset.version = String(weights.version);
     syncEnlarged();
+  }
+
+  /** Show the latest block stats, once per frame however many arrived. */
+  function drawBlocks(): void {
+    if (blockStats === null) return;
+    const stats = blockStats;
+    blockStats = null;
+    try {
+      blocksPanel.setStats(stats);
+    } catch (error) {
+      console.error(error);
+      return;
+    }
+    root.dataset.version = String(stats.version);
   }
 
   /** draw(), timed as a "jaxscope:diagram-draw" performance measure (for PerformanceObservers). */
@@ -422,8 +463,19 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
     redraw.request();
   }
 
+  function onBlockStats(content: unknown): void {
+    try {
+      blockStats = decodeBlockStats(content);
+    } catch (error) {
+      console.error(error);
+      return;
+    }
+    redraw.request();
+  }
+
   function onMessage(content: unknown, buffers: readonly WireBuffer[] = []): void {
     if (isWeightsMessage(content)) onWeights(content, buffers);
+    else if (isBlockStatsMessage(content)) onBlockStats(content);
     else if (isActivationsMessage(content)) onActivations(content, buffers);
     else if (isEditResultMessage(content)) {
       readout.textContent = content.ok ? "" : content.message;

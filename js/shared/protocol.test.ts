@@ -8,10 +8,12 @@ import {
   commandMessage,
   CONTROL_BAR,
   decodeActivations,
+  decodeBlockStats,
   decodePoints,
   decodeWeights,
   editMessage,
   isActivationsMessage,
+  isBlockStatsMessage,
   isMessage,
   isEditResultMessage,
   isPingMessage,
@@ -383,6 +385,41 @@ describe("decodeActivations", () => {
   });
 });
 
+describe("decodeBlockStats", () => {
+  const stats = (fields: Record<string, unknown> = {}) => ({ v: 2, kind: "block_stats", version: 4, step: 120, rms: [0.5, null, 0], update: [1e-3, null, 0], ...fields });
+
+  it("reads the version, the step and one RMS and update per block, nulls kept", () => {
+    expect(decodeBlockStats(stats())).toEqual({ version: 4, step: 120, rms: [0.5, null, 0], update: [0.001, null, 0] });
+    expect(decodeBlockStats(stats({ step: null })).step).toBeNull();
+    expect(decodeBlockStats(stats({ rms: [], update: [] }))).toEqual({ version: 4, step: 120, rms: [], update: [] });
+  });
+
+  it("recognises block_stats messages by kind", () => {
+    expect(isBlockStatsMessage(stats())).toBe(true);
+    expect(isBlockStatsMessage({ ...stats(), kind: "weights" })).toBe(false);
+    expect(isBlockStatsMessage(null)).toBe(false);
+  });
+
+  it("names the field that is wrong", () => {
+    expect(() => decodeBlockStats(stats({ version: 1.5 }))).toThrow('jaxscope: block_stats message has no integer "version"');
+    expect(() => decodeBlockStats(stats({ step: "7" }))).toThrow('jaxscope: block_stats message\'s "step" must be an integer or null, got "7"');
+    expect(() => decodeBlockStats(stats({ rms: undefined }))).toThrow('jaxscope: block_stats message has no "rms" list');
+    expect(() => decodeBlockStats(stats({ update: [0, "x", 1] }))).toThrow(
+      'jaxscope: block_stats message\'s "update"[1] must be a finite number or null, got "x"',
+    );
+    expect(() => decodeBlockStats(stats({ rms: [0.5, Infinity, 0] }))).toThrow(
+      'jaxscope: block_stats message\'s "rms"[1] must be a finite number or null, got Infinity',
+    );
+    expect(() => decodeBlockStats(stats({ update: [1] }))).toThrow('jaxscope: block_stats message has 3 "rms" entries but 1 "update" entries');
+  });
+
+  it("throws on another protocol version", () => {
+    expect(() => decodeBlockStats(stats({ v: 1 }))).toThrow(
+      "jaxscope: block_stats message has protocol version 1, this front end speaks version 2; rebuild the front end (npm run build)",
+    );
+  });
+});
+
 describe("edit messages", () => {
   it("builds a weight edit and a bias edit", () => {
     expect(editMessage(1, "weight", 3, 0, -0.5)).toEqual({ v: 2, kind: "edit", layer: 1, param: "weight", i: 3, j: 0, value: -0.5 });
@@ -444,7 +481,7 @@ describe("messages", () => {
 
   it("lists every message kind once, sorted", () => {
     expect([...MESSAGE_KINDS]).toEqual([
-      "ack", "activations", "command", "edit", "edit_result", "ping", "points", "poll", "ready", "ready_ack", "set", "weights",
+      "ack", "activations", "block_stats", "command", "edit", "edit_result", "ping", "points", "poll", "ready", "ready_ack", "set", "weights",
     ]);
     expect([...MESSAGE_KINDS].sort()).toEqual([...MESSAGE_KINDS]);
     expect(new Set(MESSAGE_KINDS).size).toBe(MESSAGE_KINDS.length);
@@ -485,6 +522,7 @@ describe("message guards", () => {
     ["isEditResultMessage", isEditResultMessage, { v: 2, kind: "edit_result", ok: true, message: "" }],
     ["isReadyAckMessage", isReadyAckMessage, { v: 2, kind: "ready_ack", shell: "main" }],
     ["isPingMessage", isPingMessage, { v: 2, kind: "ping", frame: 3 }],
+    ["isBlockStatsMessage", isBlockStatsMessage, { v: 2, kind: "block_stats", version: 1, step: null, rms: [], update: [] }],
   ];
 
   it.each(guards)("%s accepts version 2", (_name, guard, message) => {

@@ -18,6 +18,7 @@ export const PROTOCOL_VERSION = 2;
 export const MESSAGE_KINDS = [
   "ack",
   "activations",
+  "block_stats",
   "command",
   "edit",
   "edit_result",
@@ -316,6 +317,30 @@ export interface DecodedActivations {
   columns: DecodedActivationsColumn[];
 }
 
+/**
+ * The block diagram's live numbers, one entry per `architecture.blocks` entry, in order: `rms`, the
+ * RMS of the block's parameters; `update`, the RMS of their change per training step since the
+ * previous message divided by `rms`; null where unknown (a first message, after a reset, an empty
+ * block). Plain JSON, no buffers.
+ */
+export interface BlockStatsMessage {
+  v: typeof PROTOCOL_VERSION;
+  kind: "block_stats";
+  version: number;
+  /** The trainer step of the parameters measured; null outside a trainer. */
+  step: number | null;
+  rms: (number | null)[];
+  update: (number | null)[];
+}
+
+/** A checked "block_stats" message. */
+export interface DecodedBlockStats {
+  version: number;
+  step: number | null;
+  rms: readonly (number | null)[];
+  update: readonly (number | null)[];
+}
+
 /** The answer to an `edit`: `message` says why when `ok` is false. */
 export interface EditResultMessage {
   v: typeof PROTOCOL_VERSION;
@@ -443,6 +468,11 @@ export function isWeightsMessage(msg: unknown): msg is WeightsMessage {
 /** True for an "activations" message of this version (decodeActivations checks the rest). */
 export function isActivationsMessage(msg: unknown): msg is ActivationsMessage {
   return isMessage(msg, "activations");
+}
+
+/** True for a "block_stats" message of this version (decodeBlockStats checks the rest). */
+export function isBlockStatsMessage(msg: unknown): msg is BlockStatsMessage {
+  return isMessage(msg, "block_stats");
 }
 
 /** True for an `edit_result` of this version with a boolean `ok` and a string `message`. */
@@ -720,4 +750,37 @@ export function decodeActivations(content: unknown, buffers: readonly WireBuffer
     return { layer, n, values: words(bytes, count, Float32Array) };
   });
   return { version, grid, points, columns };
+}
+
+/** `list` as finite numbers or nulls, or the Error naming the first bad entry. */
+function statsList(list: unknown, field: string): (number | null)[] {
+  if (!Array.isArray(list)) throw new Error(`jaxscope: block_stats message has no "${field}" list`);
+  return list.map((value, k) => {
+    if (value === null || (typeof value === "number" && Number.isFinite(value))) return value;
+    throw new Error(`jaxscope: block_stats message's "${field}"[${k}] must be a finite number or null, got ${typeof value === "number" ? value : JSON.stringify(value)}`);
+  });
+}
+
+/**
+ * Decode a "block_stats" message: an integer `version`, `step` an integer or null, and `rms` and
+ * `update` lists of equal length holding finite numbers or nulls. Throws an Error naming the problem.
+ *
+ * @example
+ *   decodeBlockStats({v: 2, kind: "block_stats", version: 4, step: 120, rms: [0.5, null], update: [1e-3, null]})
+ *   // -> {version: 4, step: 120, rms: [0.5, null], update: [0.001, null]}
+ */
+export function decodeBlockStats(content: unknown): DecodedBlockStats {
+  if (!isBlockStatsMessage(content)) throw new Error(`jaxscope: ${messageProblem(content, "block_stats")}`);
+  const { version } = content;
+  const step = content.step ?? null;
+  if (!Number.isInteger(version)) throw new Error(`jaxscope: block_stats message has no integer "version"`);
+  if (step !== null && !Number.isInteger(step)) {
+    throw new Error(`jaxscope: block_stats message's "step" must be an integer or null, got ${JSON.stringify(step)}`);
+  }
+  const rms = statsList(content.rms, "rms");
+  const update = statsList(content.update, "update");
+  if (rms.length !== update.length) {
+    throw new Error(`jaxscope: block_stats message has ${rms.length} "rms" entries but ${update.length} "update" entries`);
+  }
+  return { version, step: step as number | null, rms, update };
 }

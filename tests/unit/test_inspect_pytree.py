@@ -156,4 +156,7 @@ def test_to_json_is_plain_lists_and_dicts():
             {"path": "biases[0]", "shape": [2], "count": 2},
             {"path": "weights[0]", "shape": [2, 1], "count": 2},
         ],
+        "mode": "neurons",
+        "blocks": [],
+        "note": "",
     }

@@ -15,12 +15,16 @@ Course pytrees without `apply` are read from their shapes alone (from_pytree.py)
 
 from __future__ import annotations
 
+from .blocks import as_blocks, split_path
 from .dense import dense_weights
 from .spec import Architecture, Layer, ParamEntry, replace
 from .tree import param_tree
 from ..nnx_modules import is_nnx_module  # re-exported: inspect's callers use it
 
 __all__ = ["Architecture", "Layer", "ParamEntry", "architecture", "dense_weights"]
+
+BLOCKS_NOTE = ("drawn as blocks: the parameters are no chain of dense or conv layers "
+               "(give the forward pass, apply=, to draw its layers)")
 
 
 
@@ -72,12 +76,16 @@ def architecture(
             activations=activations, conv_strides=conv_strides, padding=padding,
         )
     except NotAChain as why:
-        return Architecture(
+        arch = Architecture(
             (), (), sum(e.count for e in tree), False,
             f"no chain of weight matrices found: {why}; expected {{'weights': [...], 'biases': [...]}}, "
             "[[W, b], ...], a conv_kernels dict, flax.linen variables or an nnx Module",
             tree,
         )
+        # modules (nested groups of arrays) are drawn as blocks; a flat set of arrays is no network
+        if any(len(split_path(entry.path)) >= 2 for entry in tree):
+            return as_blocks(arch, model_or_params, BLOCKS_NOTE)
+        return arch
     return Architecture(tuple(layers), (), sum(e.count for e in tree), True, "", tree, found_orientation)
 
 

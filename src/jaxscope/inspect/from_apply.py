@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 import jax
 
+from .blocks import traced_blocks
 from .spec import Architecture, from_structure
 from .structure import Leaf, read_structure
 from .traced import trace
@@ -43,5 +44,6 @@ def apply_architecture(params: Any, apply: Callable, *, input_shape) -> Architec
     structure = read_structure(trace(forward, [value for _, value in flat], input_shape), leaves,
                                name_unowned=name_by_kind)
     tree = param_tree(params)
-    return from_structure(structure, tree, sum(entry.count for entry in tree),
+    arch = from_structure(structure, tree, sum(entry.count for entry in tree),
                           "apply(params, x) multiplies the input by no parameter", structure.orientation)
+    return traced_blocks(arch, structure, leaves, params)

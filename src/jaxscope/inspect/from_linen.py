@@ -17,6 +17,7 @@ from collections.abc import Mapping
 
 import jax
 
+from .blocks import traced_blocks
 from .spec import Architecture, from_structure, make_layer
 from .structure import Leaf, Owner, read_structure
 from .traced import trace
@@ -183,7 +184,8 @@ def linen_architecture(variables, module, *, input_shape) -> Architecture:
     traced = trace(forward, [value for _, value in flat], input_shape)
     structure = read_structure(traced, leaves, owners, scope_resolver(module, owners))
     tree = param_tree(variables)
-    return from_structure(structure, tree, count_params(tree), "the forward pass called no recognised layer")
+    arch = from_structure(structure, tree, count_params(tree), "the forward pass called no recognised layer")
+    return traced_blocks(arch, structure, leaves, variables)
 
 
 def count_params(tree) -> int:

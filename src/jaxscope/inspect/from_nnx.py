@@ -18,6 +18,7 @@ import math
 
 import jax
 
+from .blocks import traced_blocks
 from .nnx_input import infer_input_shape
 from .spec import Architecture, ParamEntry, from_structure
 from .structure import Leaf, Owner, read_structure
@@ -108,8 +109,9 @@ def nnx_architecture(model, *, input_shape=None) -> Architecture:
 
     def read(shape):
         structure = read_structure(trace(forward, [value for _, value in flat], shape), leaves, owners)
-        return from_structure(structure, tree, sum(entry.count for entry in tree),
+        arch = from_structure(structure, tree, sum(entry.count for entry in tree),
                               "the forward pass called no recognised layer")
+        return traced_blocks(arch, structure, leaves, model)
 
     if input_shape is None:
         return infer_input_shape(model, read)

@@ -56,6 +56,8 @@ def check_range(input_range: Any, dims: int) -> list[tuple[float, float]]:
 
 def unavailable_reason(spec) -> str:
     """Why `spec` gets no thumbnails ('' when it can)."""
+    if spec.mode == "blocks":
+        return "drawn as blocks"
     if not spec.drawable:
         return "no diagram"
     dense = [layer for layer in spec.layers if layer.kind == "dense"]

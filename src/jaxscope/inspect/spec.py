@@ -97,6 +97,8 @@ class Architecture:
     U-Net's encoder map concatenated to its decoder's), "sub", or "" (the layer simply takes the
     older output); empty when nothing told. `tree` lists every parameter leaf; `orientation` says whether dense kernels
     are stored (n_in, n_out) ('in_out') or (n_out, n_in) ('out_in'). `reason` says why no diagram could be derived when `drawable` is False.
+    `mode` is "blocks" where the diagram draws `blocks` (blocks.py: the model's modules as boxes) instead of
+    neurons, `note` saying why (attention, message passing, or `reason`).
     """
 
     layers: tuple = ()
@@ -107,6 +109,9 @@ class Architecture:
     tree: tuple = ()
     orientation: str = "in_out"  # how dense kernels are stored: (n_in, n_out) or "out_in"
     skip_kinds: tuple = ()  # per skip: "add", "concat", "sub" or ""; () when not known
+    mode: str = "neurons"  # or "blocks"
+    blocks: tuple = ()  # Blocks (blocks.py) when mode is "blocks"
+    note: str = ""  # why the diagram draws blocks
 
     def to_json(self) -> dict:
         """Plain lists and dicts; a skip is `[from, to]`, or `[from, to, kind]` when its kind is known."""
@@ -120,6 +125,9 @@ class Architecture:
             "drawable": self.drawable,
             "reason": self.reason,
             "tree": [entry.to_json() for entry in self.tree],
+            "mode": self.mode,
+            "blocks": [block.to_json() for block in self.blocks],
+            "note": self.note,
         }
 
 

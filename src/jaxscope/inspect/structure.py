@@ -19,7 +19,10 @@ identity of jaxpr values. Walking the operations in order:
   recurrent cell: one layer of kind "recurrent" with its gates (recurrent.py);
 - an `add` or a `concatenate` of stream values from different layers is a skip connection
   (a U-Net's encoder map joined to its decoder's), and so is a layer fed by an older output
-  than the previous layer's; `skip_kinds` says which: "add", "concat" or "" (no join).
+  than the previous layer's; `skip_kinds` says which: "add", "concat" or "" (no join);
+- a product of two stream values (`q @ k.T`, attention), a gather of the stream at indices that
+  come from the input or a scatter-add of it (message passing) mixes what no neuron diagram shows:
+  `mixing` names it, and the diagram draws blocks instead (blocks.py).
 
 Leaves say who owns them (an nnx or linen module; None for plain pytrees, where a bias is
 claimed by the layer whose output it is added to).
@@ -54,6 +57,7 @@ JOINS = {"add": "add", "add_any": "add", "sub": "sub", "concatenate": "concat"}
 REDUCTIONS = {"reduce_sum": "avg_pool", "reduce_max": "max_pool", "reduce_min": "min_pool"}
 PASSIVE = {"activation", "pool", "flatten", "reshape", "recurrent"}  # layers that nothing extends
 VIEWS = {"convert_element_type", "copy", "copy_p"}  # a kernel seen through these is still the leaf
+GATHERS = {"gather", "scatter-add", "scatter_add", "scatter", "dynamic_slice", "dynamic_update_slice"}
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,8 @@ class Structure:
     skips: tuple
     orientation: str | None  # how the first dense kernel is stored; None when no dense layer
     skip_kinds: tuple = ()  # per skip: "add", "concat", "sub", or "" (a layer fed by an older output)
+    mixing: tuple = ()  # "attention", "message passing": what mixes samples' positions (see the docstring)
+    leaf_order: tuple = ()  # leaf numbers in the order the forward pass first uses them
 
 
 @dataclass
@@ -148,23 +154,45 @@ class _Reader:
         self.claimed: set = set()
         self.counts: dict = {}
         self.orientation: str | None = None
+        self.mixing: dict = {}
+        self.first_use: dict = {}
 
     def read(self) -> Structure:
         for op in self.graph.ops:
             self.step(op)
+        order = tuple(sorted(self.first_use, key=self.first_use.__getitem__))
         return Structure(tuple(self.finish(b) for b in self.layers), tuple(self.skips), self.orientation,
-                         tuple(self.skip_kinds))
+                         tuple(self.skip_kinds), tuple(self.mixing), order)
 
     def step(self, op) -> None:
         values = [v for v in op.inputs if isinstance(v, int)]
         streams = [v for v in values if v in self.source]
         found = frozenset().union(*(self.derived.get(v, frozenset()) for v in values if v not in self.source))
+        for k in found:
+            self.first_use.setdefault(k, len(self.first_use))
+        if streams:
+            self.note_mixing(op)
         if not streams:
             if found:
                 self.derived.update((out, found) for out in op.outputs)
             return
         index = self.place(op, streams, found)
         self.source.update((out, index) for out in op.outputs if out in self.sample)
+
+    def note_mixing(self, op) -> None:
+        """Attention (a product of two activations) or message passing (activations gathered or
+        scattered at indices computed from the input)."""
+        operands = [v for v in op.inputs if isinstance(v, int)]
+        if op.primitive == "dot_general":
+            if len(operands) >= 2 and all(v in self.source and self.floating(v) for v in op.inputs[:2]):
+                self.mixing.setdefault("attention", True)
+        elif op.primitive in GATHERS and len(op.inputs) >= 2:
+            data, indices = op.inputs[0], op.inputs[1]
+            if data in self.source and self.floating(data) and indices in self.source and not self.floating(indices):
+                self.mixing.setdefault("message passing", True)
+            elif op.primitive.startswith("scatter") and len(op.inputs) >= 3 and op.inputs[2] in self.source \
+                    and self.floating(op.inputs[2]):
+                self.mixing.setdefault("message passing", True)   # segment_sum of messages, at any indices
 
     def place(self, op, streams: list, found: frozenset) -> int:
         """The layer whose output `op` computes (opening or extending one where it should)."""

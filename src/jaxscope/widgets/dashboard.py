@@ -24,7 +24,7 @@ def diagram_for(trainer: Any, monitor: Monitor):
                                  input_range=data.input_range() if small_input else None, monitor=monitor)
     except Exception:  # no diagram is better than no dashboard; NetworkDiagram() says why
         return None
-    if not diagram.drawable:   # not closed: a model closed while the page loads it logs an error there
+    if diagram.mode is None:   # not closed: a model closed while the page loads it logs an error there
         monitor.remove(diagram)
         return None
     return diagram

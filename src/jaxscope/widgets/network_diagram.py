@@ -3,6 +3,7 @@ neuron computes over the input plane (1-D / 2-D inputs), and weights set by hand
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 import anywidget
@@ -10,6 +11,9 @@ import traitlets
 
 from ..inspect import architecture as derive_architecture
 from ..inspect import dense_weights, is_nnx_module
+from ..inspect import Architecture, ParamEntry
+from ..inspect.block_stats import BlockStats
+from ..inspect.blocks import as_blocks
 from ..inspect.conv import conv_kernels
 from ..inspect.dense import leaves_by_path
 from ..inspect.edit import edited
@@ -17,11 +21,12 @@ from ..inspect.forward import Forward
 from ..inspect.neuron_maps import NeuronMaps
 from ..inspect.recurrent import gate_weights
 from ..inspect.spec import replace
+from ..inspect.tree import join_path, param_tree
 from ..training import Event
 from . import protocol
 from .bundle import bundle
 from .monitor import Fed, Monitor
-from .protocol import activations_message, edit_result, parse_edit, weights_message
+from .protocol import activations_message, block_stats_message, edit_result, parse_edit, weights_message
 from .sync import SEND_LOCK, LockedStateMixin, reject_unknown
 
 FRAME_INTERVAL = 0.2  # seconds: the diagram redraws at most 5 times a second
@@ -41,7 +46,22 @@ def diagram_architecture(params_or_module: Any, *, apply: Callable | None, **opt
             return derive_architecture(params_or_module, apply=apply, **options)
         except Exception:  # the shapes still make a diagram
             pass
-    return derive_architecture(params_or_module, **options)
+    try:
+        return derive_architecture(params_or_module, **options)
+    except Exception as why:   # a forward pass that cannot be traced: the modules as blocks
+        return untraced_blocks(params_or_module, f"{type(why).__name__}: {why}")
+
+
+def untraced_blocks(params_or_module: Any, why: str):
+    """The blocks of the parameters alone, the note saying why the forward pass was not drawn."""
+    from ..inspect.from_nnx import param_leaves
+
+    if is_nnx_module(params_or_module):
+        tree = tuple(ParamEntry(join_path(path), shape, math.prod(shape)) for path, shape in param_leaves(params_or_module))
+    else:
+        tree = param_tree(params_or_module)
+    arch = Architecture((), (), sum(e.count for e in tree), False, f"the forward pass could not be traced: {why}", tree)
+    return as_blocks(arch, params_or_module, f"drawn as blocks: the forward pass could not be traced ({why})")
 
 
 def with_traced_activations(spec, maps: NeuronMaps, params_or_module: Any):
@@ -90,6 +110,8 @@ class NetworkDiagram(Fed, LockedStateMixin, anywidget.AnyWidget):
         self.spec = with_traced_activations(self.spec, self._maps, params_or_module)
         super().__init__(architecture=self.spec.to_json(), **kwargs)
         self._dense = [i for i, layer in enumerate(self.spec.layers) if layer.kind == "dense"]
+        self._stats = BlockStats(self.spec.blocks) if self.mode == "blocks" else None
+        self._step: int | None = None             # the trainer step of the weights drawn (None: standalone)
         self._source = params_or_module
         self.version = 0
         self._drawn: tuple | None = None          # (step, params version) of the trainer's weights drawn
@@ -100,7 +122,16 @@ class NetworkDiagram(Fed, LockedStateMixin, anywidget.AnyWidget):
 
     @property
     def drawable(self) -> bool:
-        return self.spec.drawable
+        """Whether it draws the network's neurons (see ``mode``)."""
+        return self.spec.drawable and self.spec.mode == "neurons"
+
+    @property
+    def mode(self) -> str | None:
+        """"neurons", "blocks" (the modules as boxes: attention, message passing, a forward pass that
+        cannot be traced) or None (nothing to draw: no parameters)."""
+        if self.spec.mode == "blocks":
+            return "blocks"
+        return "neurons" if self.spec.drawable else None
 
     @property
     def thumbnails(self) -> str:
@@ -127,6 +158,7 @@ class NetworkDiagram(Fed, LockedStateMixin, anywidget.AnyWidget):
                 return False
             self._drawn = drawn
             self._source = snap.model_or_params
+            self._step = snap.step
             self.version += 1
         self.publish()
         return True
@@ -140,7 +172,13 @@ class NetworkDiagram(Fed, LockedStateMixin, anywidget.AnyWidget):
 
 
     def publish(self) -> None:
-        """Send the current weights (dense, conv, recurrent gates) and, when available, the neuron maps."""
+        """Send the current weights (dense, conv, recurrent gates) and, when available, the neuron maps;
+        in block mode, each block's RMS and update size."""
+        if self._stats is not None:
+            rms, update = self._stats(leaves_by_path(self._source), self._step if self._step is not None else self.version)
+            with SEND_LOCK:
+                self.send(block_stats_message(rms, update, self.version, self._step))
+            return
         if not self.spec.drawable:
             return
         leaves = leaves_by_path(self._source)      # one walk of the parameters per frame (~0.3 ms)

@@ -20,11 +20,11 @@ from ..training import STATUSES  # the trainer's status names travel as they are
 
 VERSION = 2
 __all__ = ["COMMAND_ACTIONS", "KERNEL_SHELLS", "MESSAGE_KINDS", "SET_NAMES", "STATUSES", "VERSION", "activations_message",
-           "decode_points", "edit_result", "message_kind", "parse_edit", "ping_message", "points_message",
+           "block_stats_message", "decode_points", "edit_result", "message_kind", "parse_edit", "ping_message", "points_message",
            "ready_ack_message", "weights_message"]
 
-MESSAGE_KINDS = ("ack", "activations", "command", "edit", "edit_result", "ping", "points", "poll", "ready",
-                 "ready_ack", "set", "weights")
+MESSAGE_KINDS = ("ack", "activations", "block_stats", "command", "edit", "edit_result", "ping", "points", "poll",
+                 "ready", "ready_ack", "set", "weights")
 COMMAND_ACTIONS = ("start", "pause", "step", "reset")
 SET_NAMES = ("learning_rate", "early_stopping")
 KERNEL_SHELLS = ("main", "subshell")
@@ -115,6 +115,13 @@ def activations_message(grid: dict, columns: list, version: int) -> tuple[dict, 
     entries = [{"layer": int(layer), "n": int(values.shape[1])} for layer, values in columns]
     return ({"v": VERSION, "kind": "activations", "version": int(version), "grid": grid, "columns": entries},
             [_f32(values) for _, values in columns])
+
+
+def block_stats_message(rms: list, update: list, version: int, step: int | None) -> dict:
+    """The block diagram's live numbers, one per block: the RMS of its parameters and its update per
+    training step relative to that RMS (None where unknown); plain JSON, no buffers."""
+    return {"v": VERSION, "kind": "block_stats", "version": int(version), "step": None if step is None else int(step),
+            "rms": list(rms), "update": list(update)}
 
 
 def edit_result(ok: bool, message: str = "") -> dict:
