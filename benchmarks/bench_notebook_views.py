@@ -6,7 +6,7 @@ Each notebook's code cells run in this process at ``JAXSCOPE_EXAMPLE_STEPS=200``
 twin built from a copy of the same arguments and shown the same way but with ``views=None``.
 Both run ``start(n)`` + ``wait()`` (``n`` about ``--seconds`` of training), their rounds
 interleaved; every widget's comm JSON-encodes what it sends, as a kernel would (no front end
-answers, so flow control never holds frames back). Target (issue 11): views >= 0.9x without.
+answers, so flow control never holds frames back). Target (issues 11, 12): views >= 0.9x without.
 
     python benchmarks/bench_notebook_views.py                       # every notebook, unpinned and pinned
     python benchmarks/bench_notebook_views.py --notebooks ising_phases --conditions unpinned
@@ -24,7 +24,9 @@ from pathlib import Path
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 NOTEBOOKS = ("simulation_surrogate", "super_resolution", "autoencoder", "denoising_unet",
-             "recurrent_oscillators", "ising_phases")
+             "recurrent_oscillators", "ising_phases",        # issue 11
+             "graph_network", "reinforcement_maze", "normalizing_flow", "diffusion", "transformer",
+             "tsne_embedding")                              # issue 12
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_dashboard_training import timed  # noqa: E402
 from bench_views import serialise_everything  # noqa: E402

@@ -29,6 +29,7 @@ const scripts = {
     control_bar: "js/control_bar/widget.ts",
     network_diagram: "js/network_diagram/widget.ts",
     frame_ack: "js/frame_ack/widget.ts",
+    grid_world: "js/grid_world/widget.ts",
   },
   outdir,
   format: "esm",
@@ -46,7 +47,7 @@ const styles = {
 const URL_IMPORT = /\b(?:import|from)\s*\(?\s*["'](?:[a-z][a-z0-9+.-]*:)?\/\//i;
 
 async function checkSelfContained() {
-  for (const name of ["loss_chart.js", "control_bar.js", "network_diagram.js", "frame_ack.js", "jaxscope.css"]) {
+  for (const name of ["loss_chart.js", "control_bar.js", "network_diagram.js", "frame_ack.js", "grid_world.js", "jaxscope.css"]) {
     const text = await readFile(path.join(outdir, name), "utf8");
     if (URL_IMPORT.test(text) || /@import\s+url\(/i.test(text)) {
       throw new Error(`${name} imports a URL; the bundles must be self-contained`);

@@ -176,7 +176,11 @@ def test_overfitting_early_stopping_checkbox_stops_training_and_restores_the_bes
 LIVE = [("lesson1_chain", 1, "lab"), ("lesson2_curve_fit", 1, "lab"), ("lesson3_duffing_images", 2, "lab"),
         ("classify_traces", 2, "lab"), ("lesson2_curve_fit", 1, "notebook7"),
         ("simulation_surrogate", 4, "lab"), ("super_resolution", 1, "lab"), ("autoencoder", 2, "lab"),
-        ("denoising_unet", 1, "lab"), ("recurrent_oscillators", 2, "lab"), ("ising_phases", 2, "notebook7")]
+        ("denoising_unet", 1, "lab"), ("recurrent_oscillators", 2, "lab"), ("ising_phases", 2, "notebook7"),
+        ("graph_network", 1, "lab"), ("reinforcement_maze", 1, "lab"), ("normalizing_flow", 1, "lab"),
+        ("diffusion", 1, "notebook7"), ("transformer", 1, "lab"), ("tsne_embedding", 1, "lab")]
+DRAWN = ".bqplot.figure svg .plotarea_background, img, [data-testid=grid-world-svg]"   # what a drawn view holds
+REPLAY = "[data-testid=grid-world]"     # a GridWorldView: its replay animates on its own until paused
 
 
 @pytest.mark.parametrize("name, views, ui", LIVE)
@@ -192,8 +196,12 @@ def test_a_lessons_views_render_and_follow_training_live(jupyter_server_factory,
     row = f"{DASHBOARD} .jaxscope-views"
     nb.wait_until("const r = document.querySelector(args.row);"
                   "return !!r && r.querySelectorAll(':scope > .jaxscope-view').length === args.views"
-                  " && r.querySelectorAll('.bqplot.figure svg .plotarea_background, img').length >= args.views",
-                  f"{views} views drawn in the first dashboard", row=row, views=views)
+                  " && r.querySelectorAll(args.drawn).length >= args.views",
+                  f"{views} views drawn in the first dashboard", row=row, views=views, drawn=DRAWN)
+    for replay in page.locator(f"{row} {REPLAY}").all():   # the test watches the kernel's redraws only
+        replay.locator("[data-action=play]").click()
+        nb.wait_until("return [...document.querySelectorAll(args.replays)].every((r) => r.dataset.playing === 'false');",
+                      "the replay paused", replays=f"{row} {REPLAY}")
     signature = lambda: page.evaluate("(row) => document.querySelector(row).innerHTML", row)
     before = signature()
     board = page.locator(DASHBOARD).first

@@ -24,6 +24,13 @@ MODULES = [
     "jaxscope.views.sequence_plot", "jaxscope.views.probe_panel", "jaxscope.views.activation_grid",
     "jaxscope.views.latent_grid", "jaxscope.views.confusion_matrix",
     "jaxscope.datasets.oscillators", "jaxscope.datasets.ising", "jaxscope.datasets.downsampled",
+    "jaxscope.inspect.blocks", "jaxscope.inspect.block_stats",
+    "jaxscope.datasets.maze", "jaxscope.views.grid_world", "jaxscope.views.grid_world_layout",
+    "jaxscope.views.brushed_samples", "jaxscope.views.embedding_scatter",
+    "jaxscope.datasets.springs", "jaxscope.views.graph_view", "jaxscope.views.graph_data",
+    "jaxscope.views.graph_colours", "jaxscope.views.graph_layout",
+    "jaxscope.datasets.recall", "jaxscope.views.attention_view", "jaxscope.views.attention_tiles",
+    "jaxscope.datasets.densities", "jaxscope.views.density_view",
 ]
 
 

@@ -22,32 +22,13 @@ import jax
 import numpy as np
 
 from ..inspect.probe import dense_columns
-from ..widgets.sync import SEND_LOCK, LockedStateMixin
 from .base import View
-from .figures import BLUE, axes, colour_axis, figure, finite_range, padded, set_range
-from .images import image_batch
-from .png import to_png
+from .brushed_samples import SHOWN, BrushedSamples, LockedScatter, fit_axes, refit
+from .figures import axes, colour_axis, figure
 from .projection import project
 from .samples import view_samples
 
-SHOWN = 8           # samples drawn beside the plot, at most
-
-
-def refit(shown_lo, shown_hi, lo: float, hi: float) -> bool:
-    """Whether an axis showing [shown_lo, shown_hi] must change for data spanning [lo, hi]: when
-    points fall outside it or fill less than half of it. Otherwise the axis stays put, so the
-    points move, not the frame (and the browser redraws only the points).
-
-    >>> refit(-1.0, 1.0, -0.9, 0.8), refit(-1.0, 1.0, -1.2, 0.5), refit(-1.0, 1.0, -0.3, 0.4)
-    (False, True, True)
-    """
-    if shown_lo is None or shown_hi is None:
-        return True
-    return lo < shown_lo or hi > shown_hi or (hi - lo) < 0.5 * (shown_hi - shown_lo)
-
-
-class _Scatter(LockedStateMixin, bqplot.Scatter):
-    """A Scatter whose front-end changes (the brush's selection) take the send lock."""
+__all__ = ["SHOWN", "LatentScatter", "refit"]
 
 
 def _one_hot(y: np.ndarray) -> bool:
@@ -85,7 +66,6 @@ class LatentScatter(View):
         self._data = data
         self.sample_x, self.sample_label = sample_x, sample_label
         self._components = None
-        self.selected: list[int] = []
         super().__init__(trainer, **options)
 
     # ---- set-up ---------------------------------------------------------------------------
@@ -103,17 +83,17 @@ class LatentScatter(View):
         finite = self.colour[np.isfinite(self.colour)]
         low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
         sc = bqplot.ColorScale(scheme="viridis", min=low, max=high if high > low else low + 1.0)
-        self.dots = _Scatter(x=first["xy"][:, 0], y=first["xy"][:, 1], color=self.colour.astype(np.float32),
-                             scales={"x": self.sx, "y": self.sy, "color": sc}, default_size=16,
-                             unselected_style={"opacity": 0.35}, selected_style={"stroke": "black", "stroke-width": 1})
-        self.brush = bqplot.interacts.BrushSelector(x_scale=self.sx, y_scale=self.sy, marks=[self.dots], color="orange")
+        self.dots = LockedScatter(x=first["xy"][:, 0], y=first["xy"][:, 1], color=self.colour.astype(np.float32),
+                                  scales={"x": self.sx, "y": self.sy, "color": sc}, default_size=16,
+                                  unselected_style={"opacity": 0.35},
+                                  selected_style={"stroke": "black", "stroke-width": 1})
+        self.brushed = BrushedSamples(self.x, self.y, sample_x=self.sample_x, sample_label=self.sample_label)
+        self.brush = self.brushed.brush(self.dots, self.sx, self.sy)
         frame = [*axes(self.sx, self.sy, *first["labels"]), colour_axis(sc, self.color_label)]
         self.figure = figure([self.dots], frame, self._heading(), width=400, height=340, interactions=self.brush)
-        self.dots.observe(self._on_selected, "selected")
-        self.selection_label = ipywidgets.HTML("drag over points to see those samples")
-        self.selection_label.add_class("jaxscope-selection")
-        self.beside = ipywidgets.VBox([self.selection_label, self._sample_panel()],
-                                      layout=ipywidgets.Layout(width="300px"))
+        # the panel's widgets under the names this view has always had
+        self.selection_label, self.beside = self.brushed.label, self.brushed.beside
+        self.curves, self._thumbs, self._table = self.brushed.curves, self.brushed.thumbs, self.brushed.table
         self.children = [ipywidgets.HBox([self.figure, self.beside])]
         self.draw(first)
 
@@ -181,69 +161,21 @@ class LatentScatter(View):
         xy = data["xy"]
         with self.dots.hold_sync():
             self.dots.x, self.dots.y = xy[:, 0].astype(np.float32), xy[:, 1].astype(np.float32)
-        for k, (scale, axis) in enumerate(((self.sx, self.figure.axes[0]), (self.sy, self.figure.axes[1]))):
-            lo, hi = finite_range(xy[:, k])
-            if refit(scale.min, scale.max, lo, hi):
-                set_range(scale, axis, *padded(lo, hi))
+        fit_axes(self.figure, (self.sx, self.sy), xy)
         for axis, label in zip(self.figure.axes, data["labels"]):
             if axis.label != label:
                 axis.label = label
 
     # ---- selection ---------------------------------------------------------------------------
-    def _sample_panel(self) -> ipywidgets.Widget:
-        images = image_batch(self.x, 0) if self.x.ndim >= 3 else None
-        if images is not None:
-            self._thumbs = [ipywidgets.Image(format="png", layout=ipywidgets.Layout(width="64px", height="64px"))
-                            for _ in range(SHOWN)]
-            for t in self._thumbs:
-                t.add_class("jaxscope-pixelated")
-                t.layout.display = "none"
-            self._images = images
-            return ipywidgets.GridBox(self._thumbs, layout=ipywidgets.Layout(grid_template_columns="64px " * 4))
-        self._images = None
-        curves = self.x.reshape(len(self.x), -1)
-        self.curves = None
-        if curves.shape[1] < 4:      # a few numbers per sample: list them
-            self._table = ipywidgets.HTML()
-            return self._table
-        sy = bqplot.LinearScale(min=float(np.min(curves)), max=float(np.max(curves)))
-        xs = np.arange(curves.shape[1]) if self.sample_x is None else np.asarray(self.sample_x, dtype=np.float64).ravel()
-        if xs.shape != (curves.shape[1],):
-            raise ValueError(f"sample_x must give one x value per input ({curves.shape[1]}); got shape {xs.shape}")
-        sx = bqplot.LinearScale(min=float(xs.min()), max=float(xs.max()))
-        self.curves = bqplot.Lines(x=xs, y=curves[:1], scales={"x": sx, "y": sy},
-                                   colors=[BLUE], visible=False, stroke_width=1.5)
-        self._curve_figure = figure([self.curves], axes(sx, sy, self.sample_label, "input"), "", width=300, height=240)
-        return self._curve_figure
+    @property
+    def selected(self) -> list[int]:
+        """The indices of the samples selected (by the brush or ``select``)."""
+        return self.brushed.selected
 
     def select(self, indices: Any) -> None:
         """Show the samples ``indices`` (what the brush does)."""
-        self.selected = [int(i) for i in np.ravel(np.asarray(indices if indices is not None else [], dtype=int))]
-        shown = self.selected[:SHOWN]
-        with SEND_LOCK:
-            self.selection_label.value = (f"{len(self.selected)} selected" +
-                                          (f" · showing {SHOWN}" if len(self.selected) > SHOWN else ""))
-            if self._images is not None:
-                for k, thumb in enumerate(self._thumbs):
-                    if k < len(shown):
-                        thumb.value = to_png(self._images[shown[k]], min_size=64)
-                        thumb.layout.display = None
-                    else:
-                        thumb.layout.display = "none"
-            elif self.curves is None:
-                x, y = self.x.reshape(len(self.x), -1), self.y.reshape(len(self.y), -1)
-                rows = "".join(f"<tr><td>{i}</td><td>{np.array2string(x[i], precision=3)}</td>"
-                               f"<td>{np.array2string(y[i], precision=3)}</td></tr>" for i in shown)
-                self._table.value = f"<table><tr><th>#</th><th>x</th><th>y</th></tr>{rows}</table>" if shown else ""
-            else:
-                curves = self.x.reshape(len(self.x), -1)
-                with self.curves.hold_sync():
-                    if shown:
-                        self.curves.y = curves[shown].astype(np.float32)
-                    self.curves.visible = bool(shown)
-
-    def _on_selected(self, change: dict) -> None:
-        self.select(change["new"])
+        self.brushed.select(indices)
 
     def _owned(self) -> list:
-        return [w for w in (getattr(self, "figure", None), getattr(self, "_curve_figure", None)) if w is not None]
+        return [w for w in (getattr(self, "figure", None),) if w is not None] + (
+            self.brushed.owned() if hasattr(self, "brushed") else [])
