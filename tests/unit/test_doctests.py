@@ -30,7 +30,7 @@ MODULES = [
     "jaxscope.datasets.springs", "jaxscope.views.graph_view", "jaxscope.views.graph_data",
     "jaxscope.views.graph_colours", "jaxscope.views.graph_layout",
     "jaxscope.datasets.recall", "jaxscope.views.attention_view", "jaxscope.views.attention_tiles",
-    "jaxscope.datasets.densities", "jaxscope.views.density_view",
+    "jaxscope.datasets.densities", "jaxscope.views.density_view", "jaxscope.views.picture",
 ]
 
 

@@ -43,6 +43,7 @@ from .attention_tiles import (MosaicLayout, attention_weights, heatmap_rgb, mosa
                               token_names, token_sequences)
 from .base import View
 from .figures import colour_axis
+from .picture import Picture
 from .samples import take_samples, view_samples
 
 GRID_WIDTH = 440        # pixels: the grid figure's plot area, at most
@@ -58,31 +59,6 @@ def _figure(marks: list, axes: list, width: int, height: int, margin: dict, css:
     figure.title_style = {"font-size": "13px"}
     figure.add_class(css)
     return figure
-
-
-class _Picture:
-    """A PNG shown by a bqplot Image mark. The mark re-reads its picture only when handed another
-    ``ipywidgets.Image`` (a new value of the same widget never reaches the page), so each new picture
-    is a new widget; the one before is closed a draw later, once the page has let go of it."""
-
-    def __init__(self) -> None:
-        self.image = ipywidgets.Image(format="png")
-        self.retired: ipywidgets.Image | None = None
-        self.mark: bqplot.Image | None = None
-
-    def show(self, png: bytes) -> None:
-        if self.image.value == png:
-            return
-        if not self.image.value:
-            self.image.value = png
-            return
-        if self.retired is not None:
-            self.retired.close()
-        self.retired, self.image = self.image, ipywidgets.Image(value=png, format="png")
-        self.mark.image = self.image
-
-    def widgets(self) -> list:
-        return [w for w in (self.mark, self.image, self.retired) if w is not None]
 
 
 class AttentionView(View):
@@ -200,9 +176,8 @@ class AttentionView(View):
                         tick_labels={str(v): f"head {h + 1}" for h, v in enumerate(x_ticks)}),
             bqplot.Axis(scale=sy, side="left", tick_values=np.array(y_ticks, np.float64),
                         grid_lines="none", tick_labels={str(v): f"layer {l + 1}" for l, v in enumerate(y_ticks)})]
-        self.grid_picture = _Picture()
-        self.grid_picture.mark = bqplot.Image(image=self.grid_picture.image, scales={"x": sx, "y": sy},
-                                              x=np.array([0.0, columns]), y=np.array([-float(rows), 0.0]))
+        self.grid_picture = Picture(scales={"x": sx, "y": sy}, x=np.array([0.0, columns]),
+                                    y=np.array([-float(rows), 0.0]))
         self.grid_picture.mark.on_element_click(self._on_grid_click)
         self.outline = bqplot.Lines(x=np.zeros(5), y=np.zeros(5), scales={"x": sx, "y": sy}, colors=["#ff3b30"],
                                     stroke_width=2.5, visible=False)
@@ -223,9 +198,8 @@ class AttentionView(View):
             bqplot.Axis(scale=sy, side="left", tick_values=-positions, grid_lines="none",
                         label="query", tick_style={"font-size": "10px"}, label_offset="40px"),
             colour_axis(self.colour_scale, "weight")]
-        self.enlarged_picture = _Picture()
-        self.enlarged_picture.mark = bqplot.Image(image=self.enlarged_picture.image, scales={"x": sx, "y": sy},
-                                                  x=np.array([-0.5, t - 0.5]), y=np.array([-(t - 0.5), 0.5]))
+        self.enlarged_picture = Picture(scales={"x": sx, "y": sy}, x=np.array([-0.5, t - 0.5]),
+                                        y=np.array([-(t - 0.5), 0.5]))
         # the colour bar needs a mark on its scale: an invisible one
         self._bar_mark = bqplot.Scatter(x=np.zeros(1), y=np.zeros(1), color=np.zeros(1), visible=False,
                                         scales={"x": sx, "y": sy, "color": self.colour_scale})

@@ -133,3 +133,21 @@ class BrushedSamples:
     def owned(self) -> list:
         """The widgets this panel made that a closing view closes."""
         return [w for w in (self.curve_figure,) if w is not None]
+
+
+class Brushed:
+    """What a view with a brushed scatter (``self.figure``, ``self.brushed``: a BrushedSamples)
+    offers: the selection, ``select`` from code, and the widgets to close with it."""
+
+    @property
+    def selected(self) -> list[int]:
+        """The indices of the samples selected (by the brush or ``select``)."""
+        return self.brushed.selected
+
+    def select(self, indices: Any) -> None:
+        """Show the samples ``indices`` (what the brush does)."""
+        self.brushed.select(indices)
+
+    def _owned(self) -> list:
+        return [w for w in (getattr(self, "figure", None),) if w is not None] + (
+            self.brushed.owned() if hasattr(self, "brushed") else [])

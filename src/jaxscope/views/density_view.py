@@ -41,6 +41,7 @@ from .base import View
 from .figures import GREEN, GREY, ORANGE, axes, figure, nice_ticks
 from .function_plot import _pair
 from .latent_grid import latent_points, picture_extent
+from .picture import Picture
 from .png import to_png
 
 SIZE = 420               # pixels: the figure's width
@@ -275,11 +276,10 @@ class DensityView(View):
         self.sx, self.sy = bqplot.LinearScale(min=x0, max=x1), bqplot.LinearScale(min=y0, max=y1)
         scales = {"x": self.sx, "y": self.sy}
         marks = []
-        self.picture = self.image_mark = self._retired = None
+        self._picture = self.image_mark = None
         if first["log_density"] is not None:
-            self.picture = ipywidgets.Image(format="png")    # drawn by the mark as an SVG <image>
-            self.image_mark = bqplot.Image(image=self.picture, scales=scales, x=np.array([x0, x1]),
-                                           y=np.array([y0, y1]))
+            self._picture = Picture(scales=scales, x=np.array([x0, x1]), y=np.array([y0, y1]))
+            self.image_mark = self._picture.mark
             marks.append(self.image_mark)
         points = self.data.astype(np.float32)
         self.data_dots = bqplot.Scatter(x=points[:, 0], y=points[:, 1], scales=scales, colors=[GREY],
@@ -329,20 +329,13 @@ class DensityView(View):
             self.heading_html.value = heading
         if data["log_density"] is not None:
             # one pixel per grid point (cheap to encode and send); the browser smooths it when scaling it up
-            self._draw_picture(to_png(data["log_density"], *data["color_range"]))
+            self._picture.show(to_png(data["log_density"], *data["color_range"]))
 
-    def _draw_picture(self, png: bytes) -> None:
-        if self.picture.value == png:
-            return
-        if not self.picture.value:      # the first picture: the mark shows this widget already
-            self.picture.value = png
-            return
-        # bqplot's Image mark re-reads its picture only when handed another widget (see LatentGrid)
-        if self._retired is not None:
-            self._retired.close()
-        self._retired, self.picture = self.picture, ipywidgets.Image(value=png, format="png")
-        self.image_mark.image = self.picture
+    @property
+    def picture(self) -> ipywidgets.Image | None:
+        """The log-density picture shown now (None without ``log_density``)."""
+        return None if self._picture is None else self._picture.image
 
     def _owned(self) -> list:
-        return [getattr(self, name) for name in ("figure", "image_mark", "picture", "_retired", "heading_html")
-                if getattr(self, name, None) is not None]
+        picture = self._picture.widgets() if getattr(self, "_picture", None) is not None else []
+        return [getattr(self, name) for name in ("figure", "heading_html") if getattr(self, name, None) is not None] + picture

@@ -29,7 +29,7 @@ import jax
 import numpy as np
 
 from .base import View
-from .brushed_samples import BrushedSamples, LockedScatter, fit_axes
+from .brushed_samples import Brushed, BrushedSamples, LockedScatter, fit_axes
 from .figures import BLUE, GREEN, GREY, ORANGE, axes, colour_axis, figure
 
 CLASS_COLOURS = [BLUE, ORANGE, GREEN, "#d62728", "#9467bd", "#8c564b", "#e377c2", GREY, "#bcbd22", "#17becf",
@@ -45,7 +45,7 @@ def _classes(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     return (values, codes) if len(values) <= MAX_CLASSES else None
 
 
-class EmbeddingScatter(View):
+class EmbeddingScatter(Brushed, View):
     """The points of a 2-D embedding of ``samples``, coloured by ``labels``, with brushing.
 
     Args:
@@ -196,17 +196,3 @@ class EmbeddingScatter(View):
         heading = self._heading(self.drawing_step)
         if self.figure.title != heading:
             self.figure.title = heading
-
-    # ---- selection ---------------------------------------------------------------------------
-    @property
-    def selected(self) -> list[int]:
-        """The indices of the samples selected (by the brush or ``select``)."""
-        return self.brushed.selected
-
-    def select(self, indices: Any) -> None:
-        """Show the samples ``indices`` (what the brush does)."""
-        self.brushed.select(indices)
-
-    def _owned(self) -> list:
-        return [w for w in (getattr(self, "figure", None),) if w is not None] + (
-            self.brushed.owned() if hasattr(self, "brushed") else [])

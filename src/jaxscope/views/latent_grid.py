@@ -32,6 +32,7 @@ from .figures import MARGIN, axes, figure, finite_range, nice_ticks, padded
 from .function_plot import _pair
 from .images import image_batch
 from .latent_scatter import refit
+from .picture import Picture
 from .png import to_png
 from .samples import take_samples, view_samples
 
@@ -199,9 +200,8 @@ class LatentGrid(View):
                 self.x = view_samples(trainer, None, self.samples, "LatentGrid")[0]
         first = self.compute(self.network.current())
         self.sx, self.sy = bqplot.LinearScale(), bqplot.LinearScale()
-        self.picture = ipywidgets.Image(format="png")     # drawn by the mark as an SVG <image>, not a DOM widget
-        self._retired = None
-        self.image_mark = bqplot.Image(image=self.picture, scales={"x": self.sx, "y": self.sy})
+        self._picture = Picture(scales={"x": self.sx, "y": self.sy})
+        self.image_mark = self._picture.mark
         self.grid_axes = axes(self.sx, self.sy, "z₁", "z₂")
         rows, columns = first["mosaic"].shape          # the plot area takes the picture's shape
         height = int(np.clip(round((SIZE - MARGINS[0]) * rows / columns) + MARGINS[1], 200, 800))
@@ -224,20 +224,13 @@ class LatentGrid(View):
             with self.image_mark.hold_sync():
                 self.image_mark.x, self.image_mark.y = np.array([x0, x1]), np.array([y0, y1])
             self._shown_extent = extent
-        png = to_png(data["mosaic"], *data["color_range"], min_size=SIZE)
-        if self.picture.value == png:
-            return
-        if not self.picture.value:      # the first picture: the mark shows this widget already
-            self.picture.value = png
-            return
-        # bqplot's Image mark re-reads its picture only when handed another widget (a new value of
-        # the same widget never reaches the page); the one before is closed a draw later, once the
-        # page has let go of it
-        if self._retired is not None:
-            self._retired.close()
-        self._retired, self.picture = self.picture, ipywidgets.Image(value=png, format="png")
-        self.image_mark.image = self.picture
+        self._picture.show(to_png(data["mosaic"], *data["color_range"], min_size=SIZE))
+
+    @property
+    def picture(self) -> ipywidgets.Image:
+        """The picture shown now."""
+        return self._picture.image
 
     def _owned(self) -> list:
-        return [getattr(self, name) for name in ("figure", "image_mark", "picture", "_retired")
-                if getattr(self, name, None) is not None]
+        return ([self.figure] if hasattr(self, "figure") else []) + (
+            self._picture.widgets() if hasattr(self, "_picture") else [])

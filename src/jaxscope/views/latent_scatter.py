@@ -23,7 +23,7 @@ import numpy as np
 
 from ..inspect.probe import dense_columns
 from .base import View
-from .brushed_samples import SHOWN, BrushedSamples, LockedScatter, fit_axes, refit
+from .brushed_samples import Brushed, SHOWN, BrushedSamples, LockedScatter, fit_axes, refit
 from .figures import axes, colour_axis, figure
 from .projection import project
 from .samples import view_samples
@@ -35,7 +35,7 @@ def _one_hot(y: np.ndarray) -> bool:
     return y.ndim == 2 and y.shape[1] > 1 and bool(np.all((y == 0) | (y == 1))) and bool(np.all(y.sum(axis=1) == 1))
 
 
-class LatentScatter(View):
+class LatentScatter(Brushed, View):
     """Activations of dense layer ``layer`` (0 = the first layer's output; default: the narrowest
     hidden layer, e.g. an autoencoder's bottleneck, the last of equally narrow ones), or
     ``encode(params, x) -> (N, d)``.
@@ -165,17 +165,3 @@ class LatentScatter(View):
         for axis, label in zip(self.figure.axes, data["labels"]):
             if axis.label != label:
                 axis.label = label
-
-    # ---- selection ---------------------------------------------------------------------------
-    @property
-    def selected(self) -> list[int]:
-        """The indices of the samples selected (by the brush or ``select``)."""
-        return self.brushed.selected
-
-    def select(self, indices: Any) -> None:
-        """Show the samples ``indices`` (what the brush does)."""
-        self.brushed.select(indices)
-
-    def _owned(self) -> list:
-        return [w for w in (getattr(self, "figure", None),) if w is not None] + (
-            self.brushed.owned() if hasattr(self, "brushed") else [])
