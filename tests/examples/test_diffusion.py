@@ -6,14 +6,13 @@ fresh data near the floor of fresh data itself, a tenth of the Gaussian fit's or
 
 from __future__ import annotations
 
-import collections
 import html
 import re
 
 import pytest
 
-from .test_boltzmann_machine import shown, widget_state
 from .test_lessons import errors, full_run, matching
+from .test_normalizing_flow import density_dashboard
 from .test_notebooks import EXAMPLES, executed, stdout
 
 NAME = "diffusion.ipynb"
@@ -48,13 +47,7 @@ def test_diffusion_prints_its_results_in_a_fixed_format():
 @pytest.mark.examples
 def test_diffusion_shows_a_dashboard_with_samples_and_reverse_process_paths():
     nb = executed(EXAMPLES / NAME)
-    state = widget_state(nb)
-    assert [state[m]["state"]["_dom_classes"] for m in shown(nb)] == [["jaxscope-dashboard"]]
-    models = [m["state"] for m in state.values()]
-    figures = [m for m in models if m["_model_name"] == "FigureModel"]
-    assert [f["_dom_classes"] for f in figures] == [["jaxscope-density"]]
-    marks = collections.Counter((m["_model_name"], tuple(m.get("labels", ()))) for m in models
-                                if m["_model_name"] in ("ScatterModel", "LinesModel", "ImageModel"))
+    models, marks = density_dashboard(nb)
     assert marks == {("ScatterModel", ("data",)): 1, ("ScatterModel", ("samples",)): 1, ("LinesModel", ("paths",)): 1}
     paths = next(m for m in models if m["_model_name"] == "LinesModel")
     assert (paths["x"]["shape"], paths["y"]["shape"], paths["x"]["dtype"]) == ([12, 101], [12, 101], "float32")

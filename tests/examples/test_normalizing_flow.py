@@ -30,6 +30,19 @@ def nlls(nb) -> tuple[float, float, float]:
     return tuple(float(v) for v in matching(nb, HELD_OUT).groups())
 
 
+def density_dashboard(nb) -> tuple[list, collections.Counter]:
+    """The widget models of a notebook that shows one dashboard with one DensityView, and its marks
+    counted by (model name, labels)."""
+    state = widget_state(nb)
+    assert [state[m]["state"]["_dom_classes"] for m in shown(nb)] == [["jaxscope-dashboard"]]
+    models = [m["state"] for m in state.values()]
+    figures = [m for m in models if m["_model_name"] == "FigureModel"]
+    assert [f["_dom_classes"] for f in figures] == [["jaxscope-density"]]
+    marks = collections.Counter((m["_model_name"], tuple(m.get("labels", ()))) for m in models
+                                if m["_model_name"] in ("ScatterModel", "LinesModel", "ImageModel"))
+    return models, marks
+
+
 @pytest.mark.examples
 def test_normalizing_flow_prints_its_results_in_a_fixed_format():
     nb = executed(EXAMPLES / NAME)
@@ -46,13 +59,7 @@ def test_normalizing_flow_prints_its_results_in_a_fixed_format():
 @pytest.mark.examples
 def test_normalizing_flow_shows_a_dashboard_with_the_live_density_view():
     nb = executed(EXAMPLES / NAME)
-    state = widget_state(nb)
-    assert [state[m]["state"]["_dom_classes"] for m in shown(nb)] == [["jaxscope-dashboard"]]
-    models = [m["state"] for m in state.values()]
-    figures = [m for m in models if m["_model_name"] == "FigureModel"]
-    assert [f["_dom_classes"] for f in figures] == [["jaxscope-density"]]
-    marks = collections.Counter((m["_model_name"], tuple(m.get("labels", ()))) for m in models
-                                if m["_model_name"] in ("ScatterModel", "LinesModel", "ImageModel"))
+    models, marks = density_dashboard(nb)
     assert marks[("ScatterModel", ("data",))] == 1 and marks[("ScatterModel", ("samples",))] == 1
     assert marks[("ImageModel", ("log-density",))] == 1 and not any(kind == "LinesModel" for kind, _ in marks)
     dots = [m for m in models if m["_model_name"] == "ScatterModel"]

@@ -150,15 +150,14 @@ def _parts(prefix: tuple, shapes: dict, classes: dict, details: dict, rank: dict
         if len(parts) == len(prefix):
             continue
         key = parts[:len(prefix) + 1]
-        is_array = len(parts) == len(prefix) + 1
-        count, _, arrays = rows.get(key, (0, None, 0))
-        rows[key] = (count + math.prod(shape), shape if is_array else None, arrays + 1)
+        count, _ = rows.get(key, (0, None))
+        rows[key] = (count + math.prod(shape), shape if len(parts) == len(prefix) + 1 else None)
         if parts in rank:
             first[key] = min(first.get(key, rank[parts]), rank[parts])
     made = []
     ordered = sorted(rows, key=lambda key: (key not in first, first.get(key, 0)))
     for key in ordered:
-        count, shape, _ = rows[key]
+        count, shape = rows[key]
         path = join_path(key)
         made.append(Part(join_path(key[len(prefix):]).lstrip("."), classes.get(path, ""), shape, count,
                          details.get(path, "")))
