@@ -73,6 +73,26 @@ def dots(nb: NotebookPage) -> np.ndarray:
     return np.array([[float(v) for v in re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", t)[:2]] for t in found])
 
 
+def away_from_dots(pixels: np.ndarray, x0: float, x1: float, y0: float, y1: float, gap: float = 3.0):
+    """The rectangle grown edge by edge until no dot lies within ``gap`` pixels of an edge: the brush's own
+    pixel-to-data rounding then cannot put a dot on the other side of it than the test does."""
+    def near(edge, along, across, lo, hi):
+        spans = (pixels[:, across] > lo - gap) & (pixels[:, across] < hi + gap)
+        return np.any(spans & (np.abs(pixels[:, along] - edge) < gap))
+    for _ in range(200):
+        if near(x0, 0, 1, y0, y1):
+            x0 -= 1
+        elif near(x1, 0, 1, y0, y1):
+            x1 += 1
+        elif near(y0, 1, 0, x0, x1):
+            y0 -= 1
+        elif near(y1, 1, 0, x0, x1):
+            y1 += 1
+        else:
+            return x0, x1, y0, y1
+    raise AssertionError("no rectangle with edges clear of the dots")
+
+
 def expected_pixels(nb: NotebookPage, state: dict) -> np.ndarray:
     """Where the kernel's points land on a plot area of the page's size through the view's scales."""
     width, height, _, _ = nb.page.evaluate(AREA, {"views": VIEWS})
@@ -142,7 +162,7 @@ def test_embedding_scatter_follows_training_stops_when_paused_and_the_brush_show
     pixels = dots(nb)
     middle = int(np.argmin(np.sum((pixels - [width / 2, height / 2]) ** 2, axis=1)))
     (cx, cy), (dx, dy) = pixels[middle], (0.15 * width, 0.15 * height)
-    x0, x1, y0, y1 = cx - dx, cx + dx, cy - dy, cy + dy
+    x0, x1, y0, y1 = away_from_dots(pixels, cx - dx, cx + dx, cy - dy, cy + dy)
     inside = np.flatnonzero((pixels[:, 0] > x0) & (pixels[:, 0] < x1) & (pixels[:, 1] > y0) & (pixels[:, 1] < y1))
     assert middle in inside and len(inside) < N
     page.mouse.move(left + x0, top + y0)
