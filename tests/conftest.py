@@ -7,6 +7,9 @@ import pytest
 
 from course_models import init_mlp, make_batch, mse_loss_batch
 
+# jaxscope built and pip-installed into a fresh venv (tests/packaging, tests/e2e/test_ipykernel6.py)
+pytest_plugins = ["wheel_venv"]
+
 
 @pytest.fixture
 def lesson2():

@@ -39,6 +39,20 @@ describe("markDashboardWhenAttached", () => {
     expect(frames.pending.size).toBe(0);
   });
 
+  it("calls found once, when the dashboard is marked", () => {
+    const frames = fakeFrames();
+    const el = document.createElement("div");
+    const box = dashboard();
+    let found = 0;
+    markDashboardWhenAttached(el, frames.request, frames.cancel, () => found++);
+    frames.flush();
+    expect(found).toBe(0);
+    box.append(el);
+    frames.flush();
+    frames.flush();
+    expect(found).toBe(1);
+  });
+
   it("gives up after a bounded number of frames", () => {
     const frames = fakeFrames();
     markDashboardWhenAttached(document.createElement("div"), frames.request, frames.cancel);

@@ -3,7 +3,7 @@
  * class `jaxscope-dashboard`, which cannot carry a data-testid itself.
  *
  * The bar's element is attached to the page some time after render, so this looks for the
- * ancestor once per animation frame, a bounded number of times.
+ * ancestor once per animation frame, a bounded number of times, and calls `found` when it is marked.
  *
  * @example
  *   const stop = markDashboardWhenAttached(el);
@@ -26,12 +26,17 @@ export function markDashboardWhenAttached(
   el: Element,
   request: (run: FrameRequestCallback) => number = (run) => requestAnimationFrame(run),
   cancel: (handle: number) => void = (handle) => cancelAnimationFrame(handle),
+  found: () => void = () => {},
 ): () => void {
   let frames = 0;
   let handle: number | null = null;
   const look = (): void => {
     handle = null;
-    if (markDashboard(el) || ++frames >= MAX_FRAMES) return;
+    if (markDashboard(el)) {
+      found();
+      return;
+    }
+    if (++frames >= MAX_FRAMES) return;
     handle = request(look);
   };
   look();

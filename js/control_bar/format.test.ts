@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { learningRateText, statusText, stepsPerSecondText } from "./format";
+import { durationText, learningRateText, statusText, stepsPerSecondText, targetText } from "./format";
 
 describe("control bar texts", () => {
   it("shows the status and the step with thousands separators", () => {
@@ -32,5 +32,27 @@ describe("control bar texts", () => {
     [null, ""],
   ])("shows the learning rate %s as %s", (rate, text) => {
     expect(learningRateText(rate)).toBe(text);
+  });
+});
+
+describe("durationText", () => {
+  it.each([
+    [0.4, "0:00"],
+    [2.4, "0:02"],
+    [59.6, "1:00"],
+    [125, "2:05"],
+    [3725, "1:02:05"],
+  ])("%s s reads %s", (seconds, text) => expect(durationText(seconds)).toBe(text));
+});
+
+describe("targetText", () => {
+  it("gives the target and the time left at the current speed", () => {
+    expect(targetText(1200, 5000, 2345)).toBe("/ 5,000 · ETA 0:02");
+  });
+  it("gives only the target before the speed is known", () => {
+    expect(targetText(0, 5000, 0)).toBe("/ 5,000");
+  });
+  it("is empty without a target", () => {
+    expect(targetText(1200, -1, 2345)).toBe("");
   });
 });

@@ -18,7 +18,10 @@ const bar = (x: number, width: number): Shape => [
   { x: String(x), y: "2.5", width: String(width), height: "11", rx: "0.75", fill: "currentColor" },
 ];
 
-const SHAPES: Record<CommandAction, Shape[]> = {
+/** The buttons with an icon: the commands, and Save (shown when trainer.checkpoint_dir is set). */
+export type IconName = CommandAction | "save";
+
+const SHAPES: Record<IconName, Shape[]> = {
   // A play triangle, its centre of mass nudged right so it looks centred.
   start: [filled("M4.5 2.3v11.4a.6.6 0 0 0 .9.5l8.6-5.7a.6.6 0 0 0 0-1L5.4 1.8a.6.6 0 0 0-.9.5z")],
   // Two bars.
@@ -39,12 +42,23 @@ const SHAPES: Record<CommandAction, Shape[]> = {
     ],
     filled("M4.6 2.75 8.6 0.2v5.1z"),
   ],
+  // A floppy disk: its body with the shutter and the label cut out.
+  save: [
+    [
+      "path",
+      {
+        d: "M2 2.5A.5.5 0 0 1 2.5 2h9l2.5 2.5v9a.5.5 0 0 1-.5.5h-11a.5.5 0 0 1-.5-.5zM5 3.2h5v2.6H5zM4.5 9h7v3.6h-7z",
+        fill: "currentColor",
+        "fill-rule": "evenodd",
+      },
+    ],
+  ],
 };
 
 export const ICON_CLASS = "jaxscope-icon";
 
 /** A fresh 1em x 1em SVG icon for `action`, hidden from screen readers (the label names it). */
-export function icon(action: CommandAction): SVGSVGElement {
+export function icon(action: IconName): SVGSVGElement {
   return svgElement(
     "svg",
     {

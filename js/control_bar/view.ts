@@ -10,31 +10,40 @@
  */
 import { element } from "../shared/dom";
 import type { CommandAction, ControlBarTraits } from "../shared/protocol";
-import { learningRateText, statusText, stepsPerSecondText } from "./format";
-import { icon } from "./icons";
+import type { ExtraTraits } from "./extras";
+import { learningRateText, statusText, stepsPerSecondText, targetText } from "./format";
+import { icon, type IconName } from "./icons";
+import { NO_KERNEL_TITLE } from "./kernel_watch";
 import { isBusy } from "./status";
+
+export type BarState = ControlBarTraits & Partial<ExtraTraits>;
 
 export interface Bar {
   root: HTMLElement;
   buttons: Record<CommandAction, HTMLButtonElement>;
+  /** Shown only while `can_save` (trainer.checkpoint_dir is set). */
+  save: HTMLButtonElement;
   learningRate: HTMLInputElement;
   stepSize: HTMLInputElement;
   earlyStopping: HTMLInputElement;
-  update(state: ControlBarTraits, options?: { keepLearningRate?: boolean; keepStepSize?: boolean }): void;
+  update(state: BarState, options?: { keepLearningRate?: boolean; keepStepSize?: boolean }): void;
+  /** Without a kernel every button and input is disabled, titled with the reason. */
+  setConnected(connected: boolean): void;
 }
 
-const BUTTONS: Record<CommandAction, [label: string, title: string]> = {
+const BUTTONS: Record<IconName, [label: string, title: string]> = {
   start: ["Start", "Train until paused"],
   pause: ["Pause", "Pause at the end of the current chunk"],
   step: ["Step", "Train the number of steps on the right"],
   reset: ["Reset", "Start again from the initial parameters"],
+  save: ["Save", "Save a checkpoint into trainer.checkpoint_dir"],
 };
 
 const PROBLEM_STATUSES = new Set(["error", "diverged"]);
 
 export const INVALID_CLASS = "jaxscope-invalid";
 
-function button(action: CommandAction): HTMLButtonElement {
+function button(action: IconName): HTMLButtonElement {
   const [label, title] = BUTTONS[action];
   return element(
     "button",
@@ -86,6 +95,8 @@ export function createBar(): Bar {
   const title = element("span", { class: "jaxscope-title" });
   const status = element("span", { class: "jaxscope-status", "data-testid": "status" });
   const speed = element("span", { class: "jaxscope-speed", "data-testid": "steps-per-second" });
+  const target = element("span", { class: "jaxscope-speed jaxscope-target", "data-testid": "target" });
+  const save = button("save");
   const message = element("div", { class: "jaxscope-message", "data-testid": "message" });
   const root = element(
     "div",
@@ -98,28 +109,45 @@ export function createBar(): Bar {
       buttons.pause,
       element("span", { class: "jaxscope-group" }, buttons.step, stepSize),
       buttons.reset,
+      save,
       element("label", { class: "jaxscope-field" }, element("span", {}, "learning rate"), learningRate),
       earlyStoppingField,
-      element("span", { class: "jaxscope-readings" }, status, speed),
+      element("span", { class: "jaxscope-readings" }, status, target, speed),
     ),
     message,
   );
 
-  return {
+  let connected = true;
+  let last: BarState | null = null;
+  const controls = [...Object.values(buttons), save, learningRate, stepSize, earlyStopping];
+  const titles = new Map<HTMLElement, string>(controls.map((c) => [c, c.title]));
+
+  const bar: Bar = {
     root,
     buttons,
+    save,
     learningRate,
     stepSize,
     earlyStopping,
     update(state, options = {}) {
+      last = state;
       const patience = state.early_stopping ?? -1;
       earlyStoppingField.hidden = patience < 0;
       earlyStopping.checked = patience > 0;
-      if (patience > 0) earlyStopping.title = `patience: ${patience} evaluations`;
+      if (patience > 0) titles.set(earlyStopping, `patience: ${patience} evaluations`);
       const busy = isBusy(state.status);
-      buttons.start.disabled = busy;
-      buttons.pause.disabled = !busy;
-      buttons.step.disabled = busy;
+      buttons.start.disabled = busy || !connected;
+      buttons.pause.disabled = !busy || !connected;
+      buttons.step.disabled = busy || !connected;
+      buttons.reset.disabled = !connected;
+      save.disabled = !connected;
+      save.style.display = state.can_save ? "" : "none";
+      for (const input of [learningRate, stepSize, earlyStopping]) input.disabled = !connected;
+      for (const control of controls) control.title = connected ? (titles.get(control) ?? "") : NO_KERNEL_TITLE;
+      root.dataset.kernel = connected ? "connected" : "none";
+      const targetStep = busy ? (state.target_step ?? -1) : -1;
+      target.textContent = targetText(state.step, targetStep, state.steps_per_second);
+      target.hidden = target.textContent === "";
       title.textContent = state.title ?? "";
       title.hidden = !state.title;
       status.dataset.status = state.status;
@@ -140,7 +168,12 @@ export function createBar(): Bar {
       message.hidden = !state.message;
       message.classList.toggle("jaxscope-message-problem", PROBLEM_STATUSES.has(state.status));
     },
+    setConnected(value) {
+      connected = value;
+      if (last !== null) bar.update(last, { keepLearningRate: true, keepStepSize: true });
+    },
   };
+  return bar;
 }
 
 /** Show or clear the red outline of an input the user filled in wrongly. */

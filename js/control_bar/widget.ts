@@ -3,8 +3,12 @@
  * rate and step size, status and speed. Clicks become "command" messages, a new learning rate a
  * "set" message; the step size is a trait written back; while running with no step change for
  * 500 ms, "poll" messages ask for the state (poller.ts). "ready" is sent at render and repeated
- * while the kernel answers that it handled it on the main shell (handshake.ts); `initialize`
- * answers the kernel's pings (shared/frame_ack.ts). See docs/protocol.md.
+ * while the kernel answers that it handled it on the main shell (handshake.ts); without any
+ * answer within 3 s (a saved notebook, an nbconvert page, a dead kernel) the controls are disabled
+ * (kernel_watch.ts). With a target (`run(n)`, `step(n)`) the bar reads "/ 5,000 · ETA 0:02"; with
+ * `can_save` a Save button sends the "save" command; `scale` sets --jaxscope-scale on the
+ * dashboard (extras.ts). `initialize` answers the kernel's pings (shared/frame_ack.ts). See
+ * docs/protocol.md.
  */
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import { initialize } from "../shared/frame_ack";
@@ -22,15 +26,17 @@ import {
   type ControlBarTraits,
 } from "../shared/protocol";
 import { subscriptions } from "../shared/subscriptions";
-import { markDashboardWhenAttached } from "./dashboard";
+import { DASHBOARD_CLASS, markDashboardWhenAttached } from "./dashboard";
+import { EXTRA_TRAITS, type ExtraTraits, SCALE_VARIABLE, saveMessage, validScale } from "./extras";
 import { createHandshake } from "./handshake";
+import { createKernelWatch } from "./kernel_watch";
 import { parseLearningRate, parseStepSize } from "./parse";
 import { createPoller, pollsDuring } from "./poller";
-import { createBar, markInvalid } from "./view";
+import { type BarState, createBar, markInvalid } from "./view";
 
-type Model = AnyModel<ControlBarTraits>;
+type Model = AnyModel<ControlBarTraits & Partial<ExtraTraits>>;
 
-function traits(model: Model): ControlBarTraits {
+function traits(model: Model): BarState {
   return {
     status: model.get(CONTROL_BAR.status),
     step: model.get(CONTROL_BAR.step),
@@ -40,13 +46,30 @@ function traits(model: Model): ControlBarTraits {
     message: model.get(CONTROL_BAR.message),
     title: model.get(CONTROL_BAR.title),
     early_stopping: model.get(CONTROL_BAR.earlyStopping) ?? -1,
+    target_step: model.get(EXTRA_TRAITS.targetStep) ?? -1,
+    can_save: model.get(EXTRA_TRAITS.canSave) ?? false,
   };
+}
+
+/** Set --jaxscope-scale where the whole dashboard reads it (the bar alone outside a dashboard). */
+function applyScale(el: HTMLElement, scale: unknown): void {
+  const dashboard = el.closest<HTMLElement>(`.${DASHBOARD_CLASS}`);
+  const value = String(validScale(scale));
+  if (dashboard !== null) {
+    dashboard.style.setProperty(SCALE_VARIABLE, value);
+    el.style.removeProperty(SCALE_VARIABLE);
+  } else {
+    el.style.setProperty(SCALE_VARIABLE, value);
+  }
 }
 
 /** The patience a ticked early-stopping box asks for when the trainer had none. */
 export const DEFAULT_PATIENCE = 10;
 
-function render({ model, el }: Pick<RenderProps<ControlBarTraits>, "model" | "el">): () => void {
+function render(props: Pick<RenderProps<ControlBarTraits>, "model" | "el">): () => void {
+  // The traits of extras.ts may be missing (a saved notebook from before them): read as optional.
+  const model = props.model as unknown as Model;
+  const el = props.el;
   const bar = createBar();
   el.append(bar.root);
   // While the user is typing, trait updates (the step counter ticks ~20 times a second) must
@@ -66,6 +89,7 @@ function render({ model, el }: Pick<RenderProps<ControlBarTraits>, "model" | "el
   for (const action of COMMAND_ACTIONS) {
     bar.buttons[action].addEventListener("click", () => model.send(commandMessage(action)), listen);
   }
+  bar.save.addEventListener("click", () => model.send(saveMessage()), listen);
 
   let lastSentLearningRate: string | null = null;
   const applyLearningRate = (fromEnter: boolean) => {
@@ -147,7 +171,7 @@ function render({ model, el }: Pick<RenderProps<ControlBarTraits>, "model" | "el
   const pollsNow = () => pollsDuring(model.get(CONTROL_BAR.status));
 
   const subs = subscriptions(model);
-  for (const trait of Object.values(CONTROL_BAR)) {
+  for (const trait of [...Object.values(CONTROL_BAR), EXTRA_TRAITS.targetStep, EXTRA_TRAITS.canSave]) {
     subs.on(changeEvent(trait), () => {
       if (trait === CONTROL_BAR.learningRate) awaitingLearningRate = false;
       if (trait === CONTROL_BAR.status) poller.setRunning(pollsNow());
@@ -156,19 +180,28 @@ function render({ model, el }: Pick<RenderProps<ControlBarTraits>, "model" | "el
       update();
     });
   }
+  subs.on(changeEvent(EXTRA_TRAITS.scale), () => applyScale(el, model.get(EXTRA_TRAITS.scale)));
   // Repeat "ready" until the kernel handles one on a comm subshell (at most 20 in all).
   const handshake = createHandshake(() => model.send(readyMessage()));
+  // No answer at all: no kernel (a saved notebook, an exported page); any message brings it back.
+  const kernel = createKernelWatch((connected) => bar.setConnected(connected));
   subs.on(CUSTOM_MESSAGE, (msg: unknown) => {
+    kernel.heard();
     if (isReadyAckMessage(msg)) handshake.acknowledged(msg.shell);
   });
 
-  const stopLookingForDashboard = markDashboardWhenAttached(el);
+  const stopLookingForDashboard = markDashboardWhenAttached(el, undefined, undefined, () =>
+    applyScale(el, model.get(EXTRA_TRAITS.scale)),
+  );
+  applyScale(el, model.get(EXTRA_TRAITS.scale));
   update();
+  kernel.start();
   handshake.start();
   poller.setRunning(pollsNow());
 
   return () => {
     handshake.dispose();
+    kernel.dispose();
     poller.dispose();
     subs.dispose();
     dom.abort();

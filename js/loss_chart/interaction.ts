@@ -15,7 +15,7 @@ export interface InteractionHost {
   frame(): Frame | null;
   view(): Viewport;
   setView(view: Viewport): void;
-  /** CSS pixel x of the cursor inside the plot, or null when it left. */
+  /** x of the cursor inside the plot in the frame's units (CSS pixels / scale), or null when it left. */
   setHover(x: number | null): void;
   logY(): boolean;
 }
@@ -36,9 +36,12 @@ export function attachInteraction(canvas: HTMLCanvasElement, host: InteractionHo
   const options = { signal: controller.signal };
   let drag: Drag | null = null;
 
+  // In the frame's own units: the canvas shows the frame zoomed by --jaxscope-scale.
   const local = (event: MouseEvent): { x: number; y: number } => {
     const box = canvas.getBoundingClientRect();
-    return { x: event.clientX - box.left, y: event.clientY - box.top };
+    const frame = host.frame();
+    const zoom = frame !== null && box.width > 0 ? frame.width / box.width : 1;
+    return { x: (event.clientX - box.left) * zoom, y: (event.clientY - box.top) * zoom };
   };
   const inPlot = (frame: Frame, x: number, y: number): boolean =>
     x >= frame.plot.left &&

@@ -19,6 +19,7 @@ import {
   type LossChartTraits,
   type WireBuffer,
 } from "../shared/protocol";
+import { showSaved } from "../shared/saved_state";
 import { subscriptions } from "../shared/subscriptions";
 import { observeTheme } from "../shared/theme_observer";
 import { downloadCanvas } from "./export_png";
@@ -61,13 +62,16 @@ function render({ model, el }: Pick<RenderProps<LossChartTraits>, "model" | "el"
   function draw(): void {
     const smoothing = store.smoothing;
     const series = visibleSeries();
+    // --jaxscope-scale zooms the whole chart: the frame is laid out at width / scale and drawn
+    // scale times larger, so fonts, lines and margins all grow together.
+    const theme = readTheme(root);
     const height = model.get(LOSS_CHART.height);
-    canvas.style.height = `${height}px`;
+    canvas.style.height = `${height * theme.scale}px`;
     const width = containerWidth || root.clientWidth;
     lastFrame =
       width > 0
         ? prepareFrame({
-            width,
+            width: width / theme.scale,
             height,
             series,
             view,
@@ -81,14 +85,14 @@ function render({ model, el }: Pick<RenderProps<LossChartTraits>, "model" | "el"
     readout.textContent = formatReadout(entries);
     if (lastFrame === null) return;
 
-    const pixelRatio = sizeCanvas(canvas, width, height);
+    const pixelRatio = sizeCanvas(canvas, width, height * theme.scale);
     if (context === undefined) context = canvas.getContext("2d");
     if (context === null) return;
     const bestStep = model.get(LOSS_CHART.bestStep) ?? -1;
     root.dataset.bestStep = String(bestStep); // what the chart marks (-1: none)
     drawFrame(context, lastFrame, {
-      pixelRatio,
-      theme: readTheme(root),
+      pixelRatio: pixelRatio * theme.scale,
+      theme,
       title: model.get(LOSS_CHART.title) ?? "",
       smoothing,
       bestStep,
@@ -133,7 +137,12 @@ function render({ model, el }: Pick<RenderProps<LossChartTraits>, "model" | "el"
   }
 
   const subs = subscriptions(model as Model);
-  subs.on(CUSTOM_MESSAGE, onPoints);
+  // A saved notebook (no kernel) or the moment before the first frame: the picture kept in widget state.
+  const markLive = showSaved(model, subs, onPoints);
+  subs.on(CUSTOM_MESSAGE, (content: unknown, buffers?: readonly WireBuffer[]) => {
+    if (isPointsMessage(content)) markLive();
+    onPoints(content, buffers);
+  });
   subs.on(changeEvent(LOSS_CHART.logY), () => setView(onScaleChange(view)));
   subs.on(changeEvent(LOSS_CHART.smoothing), () => {
     store.setSmoothing(model.get(LOSS_CHART.smoothing));

@@ -36,6 +36,7 @@ import {
   type NetworkDiagramTraits,
   type WireBuffer,
 } from "../shared/protocol";
+import { showSaved } from "../shared/saved_state";
 import { subscriptions } from "../shared/subscriptions";
 import { observeTheme } from "../shared/theme_observer";
 import { createBlocksPanel } from "./blocks";
@@ -366,9 +367,11 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
   }
 
   function draw(): void {
+    // --jaxscope-scale zooms the diagram: laid out at width / scale, drawn scale times larger.
+    const theme = readTheme(root);
     const height = model.get(NETWORK_DIAGRAM.height);
-    canvas.style.height = `${height}px`;
-    const width = containerWidth || root.clientWidth;
+    canvas.style.height = `${height * theme.scale}px`;
+    const width = (containerWidth || root.clientWidth) / theme.scale;
     if (spec?.mode === "blocks") {
       drawBlocks();
       return;
@@ -379,10 +382,9 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
     }
     if (width <= 0) return;
     const lay = currentLayout(spec, width, height);
-    const pixelRatio = sizeCanvas(canvas, width, height);
+    const pixelRatio = sizeCanvas(canvas, width * theme.scale, height * theme.scale) * theme.scale;
     if (context === undefined) context = canvas.getContext("2d");
     if (context === null) return;
-    const theme = readTheme(root);
     context.setTransform(pixelRatio, 0, 0, pixelRatio, 0, 0);
     context.fillStyle = theme.background;
     context.fillRect(0, 0, width, height);
@@ -484,7 +486,10 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
   }
 
   const subs = subscriptions(model as Model);
-  subs.on(CUSTOM_MESSAGE, onMessage);
+  subs.on(CUSTOM_MESSAGE, (content: unknown, buffers?: readonly WireBuffer[]) => {
+    if (isWeightsMessage(content) || isBlockStatsMessage(content)) markLive();
+    onMessage(content, buffers);
+  });
   subs.on(changeEvent(NETWORK_DIAGRAM.architecture), () => {
     loadArchitecture();
     redraw.request();
@@ -496,11 +501,12 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
     syncToolbar();
   });
 
-  /** The hit under a pointer event, in the layout's CSS pixels. */
+  /** The hit under a pointer event, in the layout's units (CSS pixels / --jaxscope-scale). */
   function hitAt(event: MouseEvent): Hit | null {
     if (layout === null) return null;
     const rect = canvas.getBoundingClientRect();
-    return hitTest(layout, event.clientX - rect.left, event.clientY - rect.top);
+    const zoom = rect.width > 0 ? layout.width / rect.width : 1;
+    return hitTest(layout, (event.clientX - rect.left) * zoom, (event.clientY - rect.top) * zoom);
   }
 
   const hasThumbnail = (hit: Hit | null): hit is Extract<Hit, { kind: "neuron" }> =>
@@ -579,6 +585,8 @@ function render({ model, el }: Pick<RenderProps<NetworkDiagramTraits>, "model" |
   const stopObservingTheme = observeTheme(() => redraw.request());
 
   loadArchitecture();
+  // A saved notebook (no kernel) or the moment before the first frame: the picture kept in widget state.
+  const markLive = showSaved(model, subs, onMessage);
   redraw.request();
   model.send(readyMessage());
 

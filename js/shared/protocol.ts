@@ -47,6 +47,7 @@ export const LOSS_CHART = {
   height: "height",
   title: "title",
   bestStep: "best_step",
+  snapshot: "snapshot",
 } as const;
 
 export interface LossChartTraits {
@@ -55,6 +56,8 @@ export interface LossChartTraits {
   height: number;
   title: string;
   best_step: number;
+  /** The picture kept in widget state when training pauses or stops (shared/saved_state.ts). */
+  snapshot?: unknown;
 }
 
 /** ControlBar trait names (snake_case, as on the Python side). */
@@ -67,6 +70,9 @@ export const CONTROL_BAR = {
   message: "message",
   title: "title",
   earlyStopping: "early_stopping",
+  targetStep: "target_step",
+  canSave: "can_save",
+  scale: "scale",
 } as const;
 
 /** `compiling`: the trainer is compiling its first chunk (the bar behaves as while running). */
@@ -83,6 +89,12 @@ export interface ControlBarTraits {
   title: string;
   /** Patience in validation evaluations; 0 = off; -1 = no validation data (no checkbox). */
   early_stopping: number;
+  /** The step run(n) / step(n) trains to while running; -1 none. */
+  target_step?: number;
+  /** trainer.checkpoint_dir is set: the Save button shows. */
+  can_save?: boolean;
+  /** Dashboard size (0.5-3): the bar sets --jaxscope-scale on its dashboard. */
+  scale?: number;
 }
 
 /** NetworkDiagram trait names (snake_case, as on the Python side). */
@@ -91,6 +103,7 @@ export const NETWORK_DIAGRAM = {
   height: "height",
   title: "title",
   editable: "editable",
+  snapshot: "snapshot",
 } as const;
 
 export interface NetworkDiagramTraits {
@@ -100,6 +113,8 @@ export interface NetworkDiagramTraits {
   title: string;
   /** Edit mode may be switched on (false while a trainer runs); missing counts as true. */
   editable: boolean;
+  /** The picture kept in widget state when training pauses or stops (shared/saved_state.ts). */
+  snapshot?: unknown;
 }
 
 /** The series every LossChart holds first: the training loss. */

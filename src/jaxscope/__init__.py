@@ -9,7 +9,7 @@ import importlib
 
 from .training import Event, History, Snapshot, Trainer
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one place the version is written (pyproject.toml reads it)
 __all__ = ["Dashboard", "Event", "History", "Snapshot", "LossChart", "NetworkDiagram", "Trainer", "datasets", "views"]
 
 

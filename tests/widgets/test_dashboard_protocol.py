@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import jax
@@ -134,9 +135,16 @@ def test_closing_the_dashboard_stops_background_training(lesson2):
     assert len(trainer._events) == 0   # nothing watches it any more
 
 
+def on_subshell(widget, content) -> None:
+    """A front-end message handled on another thread than the main one, as on ipykernel 7's comm subshells."""
+    thread = threading.Thread(target=from_front_end, args=(widget, content))
+    thread.start()
+    thread.join()
+
+
 def test_a_frame_waits_for_the_ack_of_the_previous_one_and_a_poll_does_not(dashboard):
     trainer, chart = dashboard.trainer, dashboard.loss_chart
-    from_front_end(chart, {"v": 2, "kind": "ready"})        # a page shows the chart: flow control on
+    on_subshell(chart, {"v": 2, "kind": "ready"})           # a page shows the chart: flow control on
     settle(dashboard)
     (ping, _), = chart.comm.custom("ping")
     sent = len(chart.comm.custom("points"))
@@ -149,6 +157,23 @@ def test_a_frame_waits_for_the_ack_of_the_previous_one_and_a_poll_does_not(dashb
     trainer.run(20)
     from_front_end(dashboard.controls, {"v": 2, "kind": "poll"})   # a page that missed pushes asks
     wait_until(lambda: len(chart.comm.custom("points")) == sent + 2)
+
+
+def test_without_subshells_a_blocking_run_paces_frames_by_time_and_prints_no_progress(dashboard, capsys):
+    # ipykernel 6: the page's acks wait behind the cell that blocks in run(), so waiting for them would show
+    # one frame per ACK_TIMEOUT; a page that answered before the cell still counts as live
+    trainer, chart = dashboard.trainer, dashboard.loss_chart
+    from_front_end(chart, {"v": 2, "kind": "ready"})        # handled on the main thread: no subshell
+    settle(dashboard)
+    pings = len(chart.comm.custom("ping"))
+    assert not dashboard.monitor.acks_held()
+    trainer.run(1)                                            # compiled
+    held = []
+    trainer.watch(lambda event: held.append(dashboard.monitor.acks_held()))
+    trainer.run(100_000)                                      # about 2 s
+    assert True in held and not dashboard.monitor.acks_held()
+    assert len(chart.comm.custom("ping")) > pings + 1          # frames went out without any ack
+    assert "steps/s" not in capsys.readouterr().err            # no progress line: a page shows the dashboard
 
 
 def test_when_run_returns_every_widget_already_shows_the_end_of_the_run(lesson2):

@@ -150,6 +150,33 @@ class Driver:
         trainer._emit(Event.PARAMS)
         command.finish()
 
+    def _save(self, trainer: Any, command: Command, directory: Any) -> None:
+        """A checkpoint of the committed state (the chunk in flight, if any, is not in it yet)."""
+        from .checkpoint import save
+
+        command.result = save(trainer, directory)
+        command.finish()
+
+    def _restore(self, trainer: Any, command: Command, directory: Any) -> None:
+        """Read and check first; only then replace the state (a failed restore changes nothing)."""
+        from .checkpoint import apply, load
+
+        if self.plan is not None:
+            raise RuntimeError("restore: training is running; call trainer.pause() first (nothing was changed)")
+        loaded = load(trainer, directory)
+        if trainer._feeder is not None:
+            trainer._feeder.stop()
+            trainer._feeder.restart()
+        message = apply(trainer, loaded)
+        self.rate_window.clear()
+        self.steps_per_second = 0.0
+        trainer._emit(Event.RESET)       # the display republishes the whole history
+        trainer._emit(Event.PARAMS)
+        trainer._emit(Event.SETTINGS)
+        trainer._set_status("paused", message)
+        command.result = loaded.path
+        command.finish()
+
     # ---- the pipeline ---------------------------------------------------------------------
     def _begin(self, trainer: Any, plan: Plan) -> bool:
         """Compile if needed (status ``compiling``), then train under ``plan``. False when it failed."""

@@ -61,6 +61,15 @@ class History:
         with self._lock:
             self._series.clear()
 
+    def load(self, series) -> None:
+        """Replace every series by ``series``, ``(name, steps, values)`` in order (a restored checkpoint)."""
+        loaded = {}
+        for name, steps, values in series:
+            loaded[name] = _Series()
+            loaded[name].extend(np.asarray(steps, dtype=np.int64), np.asarray(values, dtype=np.float32))
+        with self._lock:
+            self._series = loaded
+
     def declare(self, names) -> None:
         """Make sure each of ``names`` exists (empty until its first point), e.g. every metric a
         loss declares, so ``history["val_loss"]`` is an empty array before the first step."""

@@ -8,6 +8,7 @@ settings (learning rate, early stopping) are values the driver reads at each chu
 
 from __future__ import annotations
 
+import pathlib
 import signal
 import threading
 import weakref
@@ -20,6 +21,8 @@ import optax
 
 from .arguments import check_strategy
 from .arguments import positive_int as _positive_int
+from .checkpoint import as_directory
+from .checkpoint import save as save_checkpoint
 from .commands import Command
 from .data_info import DataInfo
 from .data_source import data_source
@@ -275,9 +278,17 @@ class Trainer:
             command.wait(timeout)
         return command
 
+    @property
+    def target_step(self) -> int | None:
+        """The step that ``run(n)``, ``step(n)`` or ``start(n)`` trains to; None when training has no
+        target (``start()``) or does not train."""
+        plan = self._driver.plan
+        return None if plan is None else plan.target
+
     def run(self, steps: int) -> None:
-        """Train ``steps`` steps, blocking; widgets on screen update live. Ctrl-C (or Pause)
-        stops at a chunk boundary with a consistent state."""
+        """Train ``steps`` steps, blocking; widgets on screen update live, and where no dashboard is on
+        screen one line shows the progress (``progress.py``). Ctrl-C (or Pause) stops at a chunk
+        boundary with a consistent state."""
         steps = _positive_int(steps, "steps", allow_zero=True)
         if self._driver.on_driver_thread():
             raise RuntimeError("run() cannot be called from a watch callback; use trainer.start()")
@@ -290,12 +301,20 @@ class Trainer:
                 ctrl_c.set()
                 self._submit("pause", "")
             restore = signal.signal(signal.SIGINT, interrupt)
+        from .progress import trainer_progress
+
+        progress = trainer_progress(self, self.current_step + steps)
+        # while this thread blocks, a kernel without comm subshells holds the page's answers (monitor.py)
+        self.blocking_main = threading.current_thread() is threading.main_thread()
         try:
             command = self._submit("run", steps)
-            command.done.wait()
+            while not command.done.wait(progress.interval):
+                progress.tick()
         finally:
+            self.blocking_main = False
             if restore is not None:
                 signal.signal(signal.SIGINT, restore)
+            progress.finish()
         if command.error is not None:
             raise command.error
         if ctrl_c.is_set():
@@ -328,6 +347,78 @@ class Trainer:
     def reset(self, wait: bool = True) -> None:
         """Back to the initial parameters, optimizer state and seed; the history is cleared."""
         self._submit("reset", wait=wait)
+
+    # ---- checkpoints (checkpoint.py) -------------------------------------------------------
+    _checkpoint_dir: pathlib.Path | None = None
+    blocking_main = False   # run() is blocking the main thread (the display loop reads it: monitor.py)
+
+    @property
+    def checkpoint_dir(self) -> pathlib.Path | None:
+        """Where ``save()`` / ``restore()`` (and the control bar's Save) go without a directory."""
+        return self._checkpoint_dir
+
+    @checkpoint_dir.setter
+    def checkpoint_dir(self, directory: Any) -> None:
+        self._checkpoint_dir = None if directory is None else as_directory(directory, "checkpoint_dir")
+        if hasattr(self, "_events"):      # the control bar shows or hides its Save button at once
+            self._emit(Event.SETTINGS)
+
+    def _checkpoint_target(self, directory: Any, what: str) -> pathlib.Path:
+        if directory is None:
+            if self._checkpoint_dir is None:
+                raise ValueError(f"{what}: no directory given and trainer.checkpoint_dir is not set; "
+                                 f"call trainer.{what}('runs/name') or set trainer.checkpoint_dir = 'runs/name'")
+            return self._checkpoint_dir
+        return as_directory(directory, what)
+
+    def save(self, directory: Any = None, *, wait: bool = True,
+             on_done: Callable[[Any], None] | None = None) -> Any:
+        """Write a checkpoint to ``directory/step_<N>/`` (default ``trainer.checkpoint_dir``; the last 3
+        saves are kept) and return that path. Works idle, paused, done, or while training runs (taken
+        at the next chunk boundary). ``wait=False`` returns the queued ``Command`` at once and calls
+        ``on_done(path or exception)`` on the training thread. Where host data stood is not saved.
+
+        >>> path = trainer.save("runs/fit"); path.name     # doctest: +SKIP
+        'step_300'
+        """
+        directory = self._checkpoint_target(directory, "save")
+        if on_done is not None and not callable(on_done):
+            raise TypeError(f"save: on_done must be a function on_done(path_or_error); got {type(on_done).__name__}")
+        if self._driver.on_driver_thread():     # a watch callback: between two chunks already
+            try:
+                path = save_checkpoint(self, directory)
+            except Exception as error:
+                if on_done is not None:
+                    on_done(error)
+                raise
+            if on_done is not None:
+                on_done(path)
+            return path
+
+        def done(command: Command) -> None:
+            if on_done is not None:
+                on_done(command.error if command.error is not None else getattr(command, "result", None))
+
+        command = self._submit("save", directory, on_done=done)
+        if not wait:
+            return command
+        return command.wait().result
+
+    def restore(self, directory: Any = None) -> pathlib.Path:
+        """Load a checkpoint written by ``save()``: the latest save in ``directory`` (default
+        ``trainer.checkpoint_dir``) or the ``step_<N>`` directory given. Training must not be running.
+        A missing, corrupt or foreign checkpoint raises, naming the path, and changes nothing.
+
+        >>> trainer.restore("runs/fit"); trainer.current_step     # doctest: +SKIP
+        300
+        """
+        directory = self._checkpoint_target(directory, "restore")
+        if self._driver.on_driver_thread():
+            raise RuntimeError("restore() cannot be called from a watch callback")
+        if self._status in ("running", "compiling") or self._driver.plan is not None:
+            raise RuntimeError(f"restore: training is {self._status}; call trainer.pause() first "
+                               "(nothing was changed)")
+        return self._submit("restore", directory, wait=True).result
 
     def edit(self, change: Callable[[Any], Any], *, note: str | None = None, wait: bool = True,
              on_done: Callable[[Command], None] | None = None) -> Command:

@@ -7,9 +7,10 @@ from typing import Any, Callable
 
 import ipywidgets
 
-from .control_bar import ControlBar
+from .control_bar import ControlBar, check_scale
 from .loss_chart import LossChart
 from .monitor import Monitor
+from .saved_output import SavedOutput, bundle_for
 
 
 def diagram_for(trainer: Any, monitor: Monitor):
@@ -67,12 +68,16 @@ def check_views(views: Any) -> list:
 class Dashboard(ipywidgets.VBox):
     """What ``trainer.show()`` returns: ``.controls``, ``.loss_chart``, when the architecture can be
     derived ``.diagram``, and ``.views`` (``trainer.show(views=[...])``), fed by the trainer.
+    ``scale`` (0.5 to 3) draws it larger, e.g. 1.5 for a projector. Its notebook output also holds a
+    text summary and a picture of the loss chart (``saved_output.py``) for renderers without widgets.
 
-    >>> trainer.show(views=[scope.views.FunctionPlot(truth=np.sin)])  # doctest: +SKIP
+    >>> trainer.show(views=[scope.views.FunctionPlot(truth=np.sin)], scale=1.5)  # doctest: +SKIP
     """
 
-    def __init__(self, trainer: Any, diagram: bool = True, views: Any = None, **chart_options: Any) -> None:
+    def __init__(self, trainer: Any, diagram: bool = True, views: Any = None, scale: float = 1.0,
+                 **chart_options: Any) -> None:
         self._built = False
+        scale = check_scale(scale)
         self.views = check_views(views)
         attached: list = []
         try:  # first the views, whose arguments are the likeliest to be refused: nothing else exists yet
@@ -86,7 +91,7 @@ class Dashboard(ipywidgets.VBox):
         self.trainer = trainer
         self.monitor = Monitor.of(trainer)
         self.loss_chart = LossChart(history=trainer.history, monitor=self.monitor, **chart_options)
-        self.controls = ControlBar(trainer)
+        self.controls = ControlBar(trainer, scale=scale)
         self.diagram = diagram_for(trainer, self.monitor) if diagram else None
         if self.diagram is not None:
             self.diagram.edit_handler = lambda edit, reply: edit_trainer(trainer, self.diagram, edit, reply)
@@ -98,13 +103,27 @@ class Dashboard(ipywidgets.VBox):
             parts.append(row)
         super().__init__(parts)
         self.add_class("jaxscope-dashboard")
+        self.saved_output = SavedOutput(self._repr_mimebundle_, self.monitor)
+        self.monitor.add(self.saved_output)
         self._built = True
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict:
+        """The widget view, a text summary (``lesson 2 · done · step 5,000 · loss 3.2e-5``) and the loss chart as a PNG."""
+        return bundle_for(super()._repr_mimebundle_(**kwargs), self.trainer)
+
+    def _ipython_display_(self) -> None:
+        # Displayed with a display id, so the output can be replaced when training ends headless.
+        from IPython.display import display
+
+        self.saved_output.displayed = True
+        display(self._repr_mimebundle_(), raw=True, display_id=self.saved_output.display_id)
 
     def close(self) -> None:
         """Close the widgets and views; a trainer that no dashboard shows any more stops at the next chunk."""
         if not getattr(self, "_built", False):  # refused its arguments: there is nothing to stop
             return
         self.trainer.pause(wait=False)
+        self.monitor.remove(self.saved_output)
         for widget in (self.controls, self.loss_chart, self.diagram, *self.views):
             if widget is not None:
                 widget.close()

@@ -9,7 +9,7 @@ import traitlets
 
 from ..training import Event
 from ..training.history import History
-from . import protocol
+from . import protocol, saved_state
 from .bundle import bundle
 from .monitor import Fed, Monitor
 from .sync import SEND_LOCK, LockedStateMixin, reject_unknown
@@ -36,6 +36,7 @@ class LossChart(Fed, LockedStateMixin, anywidget.AnyWidget):
     height = traitlets.Int(280, min=80).tag(sync=True)
     title = traitlets.Unicode("").tag(sync=True)
     best_step = traitlets.Int(-1).tag(sync=True)
+    snapshot = traitlets.Dict(saved_state.EMPTY).tag(sync=True)   # the picture kept in widget state
 
     def __init__(self, history: History | None = None, monitor: Monitor | None = None, **kwargs: Any) -> None:
         reject_unknown(LossChart, kwargs)
@@ -91,6 +92,20 @@ class LossChart(Fed, LockedStateMixin, anywidget.AnyWidget):
         if event is Event.RESET:          # an empty history: shown at once
             self._mark_best(snap)
             self.publish(reset=True)
+            self.keep_picture()
+        elif event is Event.STATUS and saved_state.stopped(snap):
+            self._mark_best(snap)
+            self.keep_picture()
+
+    def keep_picture(self) -> None:
+        """Store every series, decimated (at most ``2 * saved_state.BUCKETS`` points each, min and max
+        per bucket), in the ``snapshot`` trait, so a notebook saved with widget state shows the chart
+        without a kernel. A trainer's chart does it whenever training stops or pauses (never while it
+        runs); call it yourself after feeding a standalone chart with ``add``."""
+        series = [(name, *saved_state.decimate(*self.history.tail(name, 0))) for name in self._series()]
+        kept = saved_state.snapshot([protocol.points_message(series, reset=True)])
+        with SEND_LOCK:
+            self.snapshot = kept
 
     def _mark_best(self, snap: Any) -> None:
         """With early stopping, the chart marks the step of the best validation loss."""

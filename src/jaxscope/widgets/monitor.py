@@ -35,6 +35,7 @@ IDLE_SHARE = 1.0       # after an ack that took t seconds, no frame goes out for
 FREE_TRIP = 0.1        # seconds of a round trip that are not the page being busy (two animation frames, the network)
 IDLE_EXIT = 5.0        # seconds with nothing to do after which the thread ends (a new one starts on demand)
 FINAL_WAIT = 0.5       # seconds the driver lets the loop draw the end of training before run() returns
+HELD_INTERVAL = 0.25   # seconds between frames while acks cannot arrive (no subshell, a blocking run())
 
 _monitors: "weakref.WeakKeyDictionary[Any, Monitor]" = weakref.WeakKeyDictionary()
 _monitors_lock = threading.Lock()
@@ -55,11 +56,14 @@ class Slot:
         self.round_trips: collections.deque = collections.deque(maxlen=64)   # seconds from ping to ack
         self.error: BaseException | None = None
 
-    def due_at(self, now: float, rest_until: float) -> float:
+    def due_at(self, now: float, rest_until: float, acks_held: bool = False) -> float:
         """When this slot may next send a frame (inf: nothing to send); ``rest_until``: the
-        browser's rest after its last ack (urgent frames do not wait for it)."""
+        browser's rest after its last ack (urgent frames do not wait for it); ``acks_held``: the page's
+        acks wait behind a busy main shell, so frames are paced by time alone."""
         if self.pending_since is None:
             return float("inf")
+        if acks_held:
+            return now if self.urgent else self.last_frame + max(self.interval, HELD_INTERVAL)
         if self.awaiting is not None and self.heard and now - self.sent_at < ACK_TIMEOUT:
             return self.sent_at + ACK_TIMEOUT      # an ack wakes the loop earlier
         if self.urgent:
@@ -190,13 +194,34 @@ class Monitor:
                     self._thread = None
                     self._wake()
 
+    @staticmethod
+    def live_for(trainer: Any) -> bool:
+        """Whether a page shows a dashboard of ``trainer`` now (creates no monitor)."""
+        with _monitors_lock:
+            monitor = _monitors.get(trainer)
+        return monitor is not None and not monitor.closed and monitor.page_live()
+
+    def page_live(self, within: float = 5.0) -> bool:
+        """Whether a page answered one of these feeds (a ready, a frame's ack) in the last ``within``
+        seconds, or ever while its answers cannot arrive (``acks_held``): a dashboard is on screen, so
+        ``run()`` prints no progress and saved outputs are left alone."""
+        now, held = time.monotonic(), self.acks_held()
+        return any(now - getattr(slot, "heard_at", -float("inf")) <= within or (held and slot.heard)
+                   for slot in self._slots)
+
+    def acks_held(self) -> bool:
+        """Whether the page's answers wait behind the main shell: no comm subshell answered (ipykernel 6,
+        VS Code, Colab) and the main thread is blocked in the trainer's ``run()``."""
+        trainer = None if self._trainer is None else self._trainer()
+        return not self._context_on_subshell and bool(getattr(trainer, "blocking_main", False))
+
     def _on_front_end(self, slot: Slot, content: Any) -> None:
         kind = protocol.message_kind(content)
         if kind not in ("ack", "ready"):
             return
         self.remember_context()
         with self._cond:
-            slot.heard = True
+            slot.heard, slot.heard_at = True, time.monotonic()
             if kind == "ack" and content.get("frame") == slot.awaiting:
                 # A browser that needed t seconds for the frame gets as long again to itself, so it
                 # is free to show a click's result (Pause) instead of always drawing our frames.
@@ -236,9 +261,11 @@ class Monitor:
                 if self.closed or generation != self._generation:
                     self._cond.notify_all()
                     return
-                due = [slot for slot in self._slots if slot.due_at(now, self._rest_until) <= now]
+                held = self.acks_held()
+                due = [slot for slot in self._slots if slot.due_at(now, self._rest_until, held) <= now]
                 if not (due or self._events or self._tasks):
-                    wake_at = min((slot.due_at(now, self._rest_until) for slot in self._slots), default=float("inf"))
+                    wake_at = min((slot.due_at(now, self._rest_until, held) for slot in self._slots),
+                                  default=float("inf"))
                     if wake_at == float("inf") and now - idle_since >= IDLE_EXIT:
                         self._thread = None
                         self._cond.notify_all()

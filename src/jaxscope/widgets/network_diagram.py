@@ -23,7 +23,7 @@ from ..inspect.recurrent import gate_weights
 from ..inspect.spec import replace
 from ..inspect.tree import join_path, param_tree
 from ..training import Event
-from . import protocol
+from . import protocol, saved_state
 from .bundle import bundle
 from .monitor import Fed, Monitor
 from .protocol import activations_message, block_stats_message, edit_result, parse_edit, weights_message
@@ -98,6 +98,7 @@ class NetworkDiagram(Fed, LockedStateMixin, anywidget.AnyWidget):
     height = traitlets.Int(360, min=120).tag(sync=True)
     title = traitlets.Unicode("").tag(sync=True)
     editable = traitlets.Bool(True).tag(sync=True)
+    snapshot = traitlets.Dict(saved_state.EMPTY).tag(sync=True)   # the picture kept in widget state
 
     def __init__(self, params_or_module: Any, *, input_shape: Any = None, orientation: str | None = None,
                  activations: Any = None, apply: Callable | None = None, module: Any = None,
@@ -115,6 +116,8 @@ class NetworkDiagram(Fed, LockedStateMixin, anywidget.AnyWidget):
         self._source = params_or_module
         self.version = 0
         self._drawn: tuple | None = None          # (step, params version) of the trainer's weights drawn
+        self._kept: tuple | None = None           # ... and of those kept in ``snapshot``
+        self._last: list[tuple[dict, list]] = []  # the messages of the last frame
         self.edit_handler: EditHandler | None = None
         self.on_msg(self._on_message)
         self.monitor = Monitor() if monitor is None else monitor
@@ -154,14 +157,35 @@ class NetworkDiagram(Fed, LockedStateMixin, anywidget.AnyWidget):
         """Draw the trainer's weights of ``snap`` (a standalone diagram: the last ``update``)."""
         if snap is not None:
             drawn = (snap.step, snap.params_version)
+            keep = saved_state.stopped(snap) and drawn != self._kept   # paused or stopped: keep the picture
             if drawn == self._drawn and not full:
+                if keep:
+                    self._keep(self._last, drawn)
                 return False
             self._drawn = drawn
             self._source = snap.model_or_params
             self._step = snap.step
             self.version += 1
+            self.publish()
+            if keep:
+                self._keep(self._last, drawn)
+            return True
         self.publish()
         return True
+
+    def keep_picture(self) -> None:
+        """Store the current weights, neuron maps or block stats in the ``snapshot`` trait, so a
+        notebook saved with widget state shows the diagram without a kernel. A trainer's diagram
+        does it whenever training stops or pauses (never while it runs); call it yourself for a
+        standalone diagram."""
+        stateful = self._stats is not None and self._last    # block stats measure change since the last frame
+        self._keep(self._last if stateful else self._messages(), self._drawn)
+
+    def _keep(self, messages: list, drawn: tuple | None) -> None:
+        kept = saved_state.snapshot(messages)
+        with SEND_LOCK:
+            self.snapshot = kept
+        self._kept = drawn
 
     def on_event(self, event: Event, snap: Any) -> None:
         if event is Event.STATUS:   # edit mode only while the trainer is not training
@@ -174,13 +198,18 @@ class NetworkDiagram(Fed, LockedStateMixin, anywidget.AnyWidget):
     def publish(self) -> None:
         """Send the current weights (dense, conv, recurrent gates) and, when available, the neuron maps;
         in block mode, each block's RMS and update size."""
+        messages = self._last = self._messages()
+        with SEND_LOCK:
+            for content, buffers in messages:
+                self.send(content, buffers)
+
+    def _messages(self) -> list[tuple[dict, list]]:
+        """The frame's messages: weights and neuron maps, or block stats (nothing to draw: none)."""
         if self._stats is not None:
             rms, update = self._stats(leaves_by_path(self._source), self._step if self._step is not None else self.version)
-            with SEND_LOCK:
-                self.send(block_stats_message(rms, update, self.version, self._step))
-            return
+            return [(block_stats_message(rms, update, self.version, self._step), [])]
         if not self.spec.drawable:
-            return
+            return []
         leaves = leaves_by_path(self._source)      # one walk of the parameters per frame (~0.3 ms)
         dense = [(k, w, b) for k, (w, b) in zip(self._dense, dense_weights(self._source, self.spec, leaves))]
         content, buffers = weights_message(dense, conv_kernels(self._source, self.spec, leaves), self.version,
@@ -192,10 +221,7 @@ class NetworkDiagram(Fed, LockedStateMixin, anywidget.AnyWidget):
                 maps = activations_message(grid, columns, self.version)
             except Exception as why:  # the user's apply failed on the grid: draw without maps
                 self._maps.disable(f"apply(params, x) failed on the input grid: {why}")
-        with SEND_LOCK:
-            self.send(content, buffers)
-            if maps is not None:
-                self.send(*maps)
+        return [(content, buffers)] + ([maps] if maps is not None else [])
 
     def edit(self, *, layer: int, param: str, i: int, j: int | None = None, value: float) -> None:
         """Set kernel[i, j] (input neuron i -> output neuron j) or bias[i] of dense layer ``layer``
