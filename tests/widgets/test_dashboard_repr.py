@@ -88,6 +88,7 @@ def test_bundle_keeps_the_widget_view_and_adds_the_summary_and_the_chart(board):
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == board.model_id
     loss = saved_output.number_text(float(board.trainer.history["loss"][-1]))
     assert bundle["text/plain"] == f"tiny · done · step 50 · loss {loss}"
+    assert repr(board) == f"Dashboard(tiny · done · step 50 · loss {loss})"     # a console says the same
     assert decode_png(base64.b64decode(bundle["image/png"])).shape == (HEIGHT, WIDTH, 3)
 
 

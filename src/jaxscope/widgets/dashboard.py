@@ -10,7 +10,7 @@ import ipywidgets
 from .control_bar import ControlBar, check_scale
 from .loss_chart import LossChart
 from .monitor import Monitor
-from .saved_output import SavedOutput, bundle_for
+from .saved_output import SavedOutput, bundle_for, summary_text
 
 
 def diagram_for(trainer: Any, monitor: Monitor):
@@ -110,6 +110,9 @@ class Dashboard(ipywidgets.VBox):
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
         """The widget view, a text summary (``lesson 2 · done · step 5,000 · loss 3.2e-5``) and the loss chart as a PNG."""
         return bundle_for(super()._repr_mimebundle_(**kwargs), self.trainer)
+
+    def __repr__(self) -> str:   # in a console too: "Dashboard(lesson 2 · done · step 5,000 · loss 3.2e-5)"
+        return f"Dashboard({summary_text(self.trainer)})" if getattr(self, "_built", False) else "Dashboard()"
 
     def _ipython_display_(self) -> None:
         # Displayed with a display id, so the output can be replaced when training ends headless.
