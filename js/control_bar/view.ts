@@ -10,13 +10,12 @@
  */
 import { element } from "../shared/dom";
 import type { CommandAction, ControlBarTraits } from "../shared/protocol";
-import type { ExtraTraits } from "./extras";
 import { learningRateText, statusText, stepsPerSecondText, targetText } from "./format";
 import { icon, type IconName } from "./icons";
 import { NO_KERNEL_TITLE } from "./kernel_watch";
 import { isBusy } from "./status";
 
-export type BarState = ControlBarTraits & Partial<ExtraTraits>;
+export type BarState = ControlBarTraits;
 
 export interface Bar {
   root: HTMLElement;

@@ -3,21 +3,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { fakeFrames } from "../shared/fake_frames";
 import { FakeModel } from "../shared/fake_model";
 import type { ControlBarTraits } from "../shared/protocol";
+import { barTraits } from "./fixtures";
 import widget from "./widget";
 
-function traits(overrides: Partial<ControlBarTraits> = {}): ControlBarTraits {
-  return {
-    status: "idle",
-    step: 0,
-    steps_per_second: 0,
-    learning_rate: 0.001,
-    step_size: 10,
-    message: "",
-    title: "",
-    early_stopping: -1,
-    ...overrides,
-  };
-}
+const traits = (overrides: Partial<ControlBarTraits> = {}) => barTraits(overrides);
 
 let el: HTMLElement;
 let cleanup: () => void;

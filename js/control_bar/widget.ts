@@ -27,14 +27,14 @@ import {
 } from "../shared/protocol";
 import { subscriptions } from "../shared/subscriptions";
 import { DASHBOARD_CLASS, markDashboardWhenAttached } from "./dashboard";
-import { EXTRA_TRAITS, type ExtraTraits, SCALE_VARIABLE, saveMessage, validScale } from "./extras";
+import { SCALE_VARIABLE, saveMessage, validScale } from "./extras";
 import { createHandshake } from "./handshake";
 import { createKernelWatch } from "./kernel_watch";
 import { parseLearningRate, parseStepSize } from "./parse";
 import { createPoller, pollsDuring } from "./poller";
 import { type BarState, createBar, markInvalid } from "./view";
 
-type Model = AnyModel<ControlBarTraits & Partial<ExtraTraits>>;
+type Model = AnyModel<ControlBarTraits>;
 
 function traits(model: Model): BarState {
   return {
@@ -46,8 +46,8 @@ function traits(model: Model): BarState {
     message: model.get(CONTROL_BAR.message),
     title: model.get(CONTROL_BAR.title),
     early_stopping: model.get(CONTROL_BAR.earlyStopping) ?? -1,
-    target_step: model.get(EXTRA_TRAITS.targetStep) ?? -1,
-    can_save: model.get(EXTRA_TRAITS.canSave) ?? false,
+    target_step: model.get(CONTROL_BAR.targetStep) ?? -1,
+    can_save: model.get(CONTROL_BAR.canSave) ?? false,
   };
 }
 
@@ -171,7 +171,7 @@ function render(props: Pick<RenderProps<ControlBarTraits>, "model" | "el">): () 
   const pollsNow = () => pollsDuring(model.get(CONTROL_BAR.status));
 
   const subs = subscriptions(model);
-  for (const trait of [...Object.values(CONTROL_BAR), EXTRA_TRAITS.targetStep, EXTRA_TRAITS.canSave]) {
+  for (const trait of Object.values(CONTROL_BAR).filter((name) => name !== CONTROL_BAR.scale)) {
     subs.on(changeEvent(trait), () => {
       if (trait === CONTROL_BAR.learningRate) awaitingLearningRate = false;
       if (trait === CONTROL_BAR.status) poller.setRunning(pollsNow());
@@ -180,7 +180,7 @@ function render(props: Pick<RenderProps<ControlBarTraits>, "model" | "el">): () 
       update();
     });
   }
-  subs.on(changeEvent(EXTRA_TRAITS.scale), () => applyScale(el, model.get(EXTRA_TRAITS.scale)));
+  subs.on(changeEvent(CONTROL_BAR.scale), () => applyScale(el, model.get(CONTROL_BAR.scale)));
   // Repeat "ready" until the kernel handles one on a comm subshell (at most 20 in all).
   const handshake = createHandshake(() => model.send(readyMessage()));
   // No answer at all: no kernel (a saved notebook, an exported page); any message brings it back.
@@ -191,9 +191,9 @@ function render(props: Pick<RenderProps<ControlBarTraits>, "model" | "el">): () 
   });
 
   const stopLookingForDashboard = markDashboardWhenAttached(el, undefined, undefined, () =>
-    applyScale(el, model.get(EXTRA_TRAITS.scale)),
+    applyScale(el, model.get(CONTROL_BAR.scale)),
   );
-  applyScale(el, model.get(EXTRA_TRAITS.scale));
+  applyScale(el, model.get(CONTROL_BAR.scale));
   update();
   kernel.start();
   handshake.start();

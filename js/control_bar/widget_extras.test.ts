@@ -3,28 +3,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FakeModel } from "../shared/fake_model";
 import type { ControlBarTraits } from "../shared/protocol";
-import type { ExtraTraits } from "./extras";
 import { NO_KERNEL_MS, NO_KERNEL_TITLE } from "./kernel_watch";
+import { barTraits } from "./fixtures";
 import widget from "./widget";
 
-type Traits = ControlBarTraits & ExtraTraits;
+type Traits = Required<ControlBarTraits>;
 
-function traits(overrides: Partial<Traits> = {}): Traits {
-  return {
-    status: "idle",
-    step: 0,
-    steps_per_second: 0,
-    learning_rate: 0.001,
-    step_size: 10,
-    message: "",
-    title: "",
-    early_stopping: -1,
-    target_step: -1,
-    can_save: false,
-    scale: 1,
-    ...overrides,
-  };
-}
+const traits = (overrides: Partial<Traits> = {}) => barTraits(overrides);
 
 let el: HTMLElement;
 let cleanup: () => void;

@@ -11,8 +11,6 @@ returned, token names, and the layers x heads mosaic of heatmaps as one PNG.
 
 from __future__ import annotations
 
-import struct
-import zlib
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -170,26 +168,6 @@ def mosaic_rgb(weights: np.ndarray, layout: MosaicLayout, lo: float, hi: float) 
 def heatmap_rgb(weights: np.ndarray, lo: float, hi: float) -> np.ndarray:
     """One (T, T) heatmap as a viridis RGB picture (T, T, 3) uint8."""
     return LUT[colour_indices(weights, lo, hi)]
-
-
-def rgb_png(rgb: np.ndarray, scale: int = 1) -> bytes:
-    """An RGB picture (rows, columns, 3) uint8 as PNG bytes, each pixel repeated ``scale`` x ``scale``
-    times (sharp in any browser).
-
-    >>> rgb_png(np.zeros((2, 3, 3), np.uint8), 2)[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
-    True
-    """
-    if scale > 1:
-        rgb = np.repeat(np.repeat(rgb, scale, axis=0), scale, axis=1)
-    h, w, _ = rgb.shape
-    raw = np.concatenate([np.zeros((h, 1), np.uint8), rgb.reshape(h, w * 3)], axis=1).tobytes()
-
-    def chunk(kind: bytes, payload: bytes) -> bytes:
-        return (struct.pack(">I", len(payload)) + kind + payload
-                + struct.pack(">I", zlib.crc32(kind + payload) & 0xFFFFFFFF))
-
-    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b"")
 
 
 def pixel_scale(pixels: int, target: int) -> int:

@@ -39,9 +39,10 @@ import jax
 import numpy as np
 
 from ..widgets.sync import SEND_LOCK
-from .attention_tiles import (MosaicLayout, attention_weights, heatmap_rgb, mosaic_rgb, pixel_scale, rgb_png,
-                              token_names, token_sequences)
+from .attention_tiles import (MosaicLayout, attention_weights, heatmap_rgb, mosaic_rgb, pixel_scale, token_names,
+                              token_sequences)
 from .base import View
+from .png import rgb_png
 from .figures import colour_axis
 from .picture import Picture
 from .samples import take_samples, view_samples

@@ -38,8 +38,20 @@ def to_png(image: np.ndarray, lo: float | None = None, hi: float | None = None, 
     hi = float(finite.max()) if hi is None and finite.size else (1.0 if hi is None else hi)
     scaled = (np.nan_to_num(values, nan=lo) - lo) / (hi - lo if hi > lo else 1.0)
     index = np.clip(np.round(scaled * 255), 0, 255).astype(np.uint8)
-    rgb = LUT[index]                                           # (H, W, 3)
-    h, w = values.shape
-    raw = b"".join(b"\x00" + rgb[row].tobytes() for row in range(h))
-    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(raw, 6)) + _chunk(b"IEND", b"")
+    return rgb_png(LUT[index])                                 # (H, W, 3)
+
+
+def rgb_png(picture: np.ndarray, scale: int = 1) -> bytes:
+    """An RGB uint8 array (height, width, 3) as PNG bytes, each pixel repeated ``scale`` x ``scale``
+    times (sharp in any browser).
+
+    >>> rgb_png(np.zeros((2, 3, 3), np.uint8), 2)[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+    True
+    """
+    if scale > 1:
+        picture = np.repeat(np.repeat(picture, scale, axis=0), scale, axis=1)
+    height, width, _ = picture.shape
+    raw = np.concatenate([np.zeros((height, 1), np.uint8), picture.reshape(height, width * 3)], axis=1)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(raw.tobytes(), 6))
+            + _chunk(b"IEND", b""))

@@ -14,13 +14,10 @@ True
 
 from __future__ import annotations
 
-import struct
-import zlib
-
 import numpy as np
 
 from ..training.history import History
-from ..views.png import _chunk
+from ..views.png import rgb_png
 
 WIDTH, HEIGHT = 640, 240
 MARGIN = 6                                        # px of background around the plot area
@@ -108,15 +105,6 @@ def chart_pixels(history: History, width: int = WIDTH, height: int = HEIGHT) -> 
         for thick in (0, 1):                                                          # 2 px lines
             picture[np.clip(ys + thick, top, bottom), np.clip(xs, left, right)] = colour
     return picture
-
-
-def rgb_png(picture: np.ndarray) -> bytes:
-    """An RGB uint8 array (height, width, 3) as PNG bytes."""
-    height, width, _ = picture.shape
-    raw = np.concatenate([np.zeros((height, 1), np.uint8), picture.reshape(height, width * 3)], axis=1)
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(raw.tobytes(), 6))
-            + _chunk(b"IEND", b""))
 
 
 def chart_png(history: History, width: int = WIDTH, height: int = HEIGHT) -> bytes:

@@ -51,6 +51,7 @@ class Slot:
         self.full = False                       # the next frame resends everything (a view (re)rendered)
         self.awaiting: int | None = None        # the ping whose ack the next frame waits for
         self.heard = False                      # a front end has answered this widget at least once
+        self.heard_at = -float("inf")           # when it last did (monotonic seconds)
         self.sent_at = self.last_frame = -float("inf")
         self.frames = 0
         self.round_trips: collections.deque = collections.deque(maxlen=64)   # seconds from ping to ack
@@ -206,7 +207,7 @@ class Monitor:
         seconds, or ever while its answers cannot arrive (``acks_held``): a dashboard is on screen, so
         ``run()`` prints no progress and saved outputs are left alone."""
         now, held = time.monotonic(), self.acks_held()
-        return any(now - getattr(slot, "heard_at", -float("inf")) <= within or (held and slot.heard)
+        return any(now - slot.heard_at <= within or (held and slot.heard)
                    for slot in self._slots)
 
     def acks_held(self) -> bool:
