@@ -137,6 +137,45 @@ def test_quiet_while_a_page_answered_a_dashboard_of_the_trainer():
         monitor.remove(monitor.feeds[0])
 
 
+class SentFeed:
+    def frame(self, snapshot, full):
+        return True                          # something was sent: the pacer gets a ping
+
+
+def test_a_page_that_stops_answering_our_pings_is_no_longer_live_an_idle_one_stays_live():
+    import time
+
+    from jaxscope.widgets.monitor import Monitor
+
+    monitor, pacer = Monitor(), FakePacer()
+    pings = []
+    pacer.send = pings.append
+    feed = SentFeed()
+    monitor.add(feed, pacer=pacer)
+
+    def next_ping(count):
+        deadline = time.monotonic() + 10
+        while len(pings) < count and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(pings) == count
+        return pings[-1]
+
+    try:
+        pacer.receive({"v": 2, "kind": "ready"})              # the page draws everything, then answers
+        pacer.receive({"v": 2, "kind": "ack", "frame": next_ping(1)["frame"]})
+        time.sleep(0.01)
+        assert monitor.page_live(within=0.0)                  # idle: nothing waits for an answer
+        monitor.request(feed)
+        ping = next_ping(2)
+        time.sleep(0.01)
+        assert not monitor.page_live(within=0.0)              # our ping went unanswered
+        assert monitor.page_live(within=60.0)                 # ... but not for long yet
+        pacer.receive({"v": 2, "kind": "ack", "frame": ping["frame"]})
+        assert monitor.page_live(within=0.0)
+    finally:
+        monitor.remove(feed)
+
+
 def test_progress_and_final_line_go_to_the_stream():
     out = io.StringIO()
     progress = Progress(lambda: (10, "loss", 0.25, 100.0, "done"), target=20, stream=out)

@@ -51,7 +51,7 @@ class Slot:
         self.full = False                       # the next frame resends everything (a view (re)rendered)
         self.awaiting: int | None = None        # the ping whose ack the next frame waits for
         self.heard = False                      # a front end has answered this widget at least once
-        self.heard_at = -float("inf")           # when it last did (monotonic seconds)
+        self.unanswered_since: float | None = None   # the first ping sent since the front end last answered
         self.sent_at = self.last_frame = -float("inf")
         self.frames = 0
         self.round_trips: collections.deque = collections.deque(maxlen=64)   # seconds from ping to ack
@@ -203,11 +203,12 @@ class Monitor:
         return monitor is not None and not monitor.closed and monitor.page_live()
 
     def page_live(self, within: float = 5.0) -> bool:
-        """Whether a page answered one of these feeds (a ready, a frame's ack) in the last ``within``
-        seconds, or ever while its answers cannot arrive (``acks_held``): a dashboard is on screen, so
-        ``run()`` prints no progress and saved outputs are left alone."""
+        """Whether a page shows one of these feeds: it answered (a ready, a frame's ack), and no ping of
+        ours has waited for its answer over ``within`` seconds (an idle page is sent nothing to answer)
+        unless its answers cannot arrive (``acks_held``). Then ``run()`` prints no progress and saved
+        outputs are left alone."""
         now, held = time.monotonic(), self.acks_held()
-        return any(now - slot.heard_at <= within or (held and slot.heard)
+        return any(slot.heard and (held or slot.unanswered_since is None or now - slot.unanswered_since <= within)
                    for slot in self._slots)
 
     def acks_held(self) -> bool:
@@ -222,7 +223,7 @@ class Monitor:
             return
         self.remember_context()
         with self._cond:
-            slot.heard, slot.heard_at = True, time.monotonic()
+            slot.heard, slot.unanswered_since = True, None
             if kind == "ack" and content.get("frame") == slot.awaiting:
                 # A browser that needed t seconds for the frame gets as long again to itself, so it
                 # is free to show a click's result (Pause) instead of always drawing our frames.
@@ -319,6 +320,8 @@ class Monitor:
                 frame = next(self._pings)
                 with self._cond:
                     slot.awaiting, slot.sent_at = frame, time.monotonic()
+                    if slot.unanswered_since is None:
+                        slot.unanswered_since = slot.sent_at
                 with SEND_LOCK:
                     slot.pacer.send(protocol.ping_message(frame))
 
