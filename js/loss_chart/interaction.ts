@@ -15,8 +15,8 @@ export interface InteractionHost {
   frame(): Frame | null;
   view(): Viewport;
   setView(view: Viewport): void;
-  /** x of the cursor inside the plot in the frame's units (CSS pixels / scale), or null when it left. */
-  setHover(x: number | null): void;
+  /** x and y of the cursor inside the plot in the frame's units (CSS pixels / scale), or null when it left. */
+  setHover(x: number | null, y?: number): void;
   logY(): boolean;
 }
 
@@ -103,7 +103,8 @@ export function attachInteraction(canvas: HTMLCanvasElement, host: InteractionHo
         host.setView(pan(drag.view, { current: drag.current, dx, dy, width, height, logY: host.logY() }));
         return;
       }
-      host.setHover(inPlot(frame, x, y) ? x : null);
+      if (inPlot(frame, x, y)) host.setHover(x, y);
+      else host.setHover(null);
     },
     options,
   );

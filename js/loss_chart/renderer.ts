@@ -1,11 +1,13 @@
 /**
  * Draw a prepared Frame on a canvas: background, grid, axes with labels, each series (a faint
- * raw line under a bold smoothed one), the best-step marker, the legend and the hover crosshair.
+ * raw line under a bold smoothed one), ensemble bands, member lines and diverged markers, the
+ * best-step and marked-step lines, the legend and the hover crosshair.
  *
  * @example
  *   drawFrame(canvas.getContext("2d"), frame, {pixelRatio: 2, theme: readTheme(el), title: "",
  *             bestStep: -1, hover: null, smoothing: 0.6});
  */
+import { formatInteger } from "../shared/format";
 import type { Frame, Line } from "./frame";
 import type { ReadoutEntry } from "./readout";
 import type { SeriesStyle } from "./series_style";
@@ -18,6 +20,8 @@ export interface Decorations {
   smoothing: number;
   /** Step of the best-step marker; negative for none. */
   bestStep: number;
+  /** Step of the marked-step line ("step N", the rewind scrubber's); negative or absent for none. */
+  markedStep?: number;
   /** Crosshair at CSS pixel `x`, with a dot on each entry's point; null when not hovering. */
   hover: { x: number; entries: readonly ReadoutEntry[] } | null;
 }
@@ -39,6 +43,13 @@ export const SMOOTHED: StrokeStyle = { alpha: 1, width: 2 };
 export const RAW_ALONE: StrokeStyle = { alpha: 1, width: 1.75 };
 
 const DASH = [6, 4];
+/** An ensemble's band (25 % to 75 %) in its median's colour, translucent. */
+export const BAND_ALPHA = 0.18;
+/** Member lines: thin and faint, under the median. */
+export const MEMBER: StrokeStyle = { alpha: 0.35, width: 0.75 };
+const MARKER_SIZE = 4;
+
+const dashOf = (style: SeriesStyle): number[] => [...(style.dash ?? (style.dashed ? DASH : []))];
 
 export function drawFrame(ctx: CanvasRenderingContext2D, frame: Frame, deco: Decorations): void {
   const { theme } = deco;
@@ -52,8 +63,11 @@ export function drawFrame(ctx: CanvasRenderingContext2D, frame: Frame, deco: Dec
   ctx.beginPath();
   ctx.rect(plot.left, plot.top, plot.width, plot.height);
   ctx.clip();
+  drawBands(ctx, frame);
   drawSeries(ctx, frame, deco.smoothing);
+  drawMarkers(ctx, frame);
   drawBestStep(ctx, frame, deco);
+  drawMarkedStep(ctx, frame, deco);
   if (deco.hover !== null) drawHover(ctx, frame, deco.hover, theme);
   ctx.restore();
 
@@ -125,6 +139,7 @@ function drawSeries(ctx: CanvasRenderingContext2D, frame: Frame, smoothing: numb
   const smoothed = smoothing > 0;
   const raw = smoothed ? RAW_UNDER_SMOOTHED : RAW_ALONE;
   for (const line of frame.lines) strokeStyled(ctx, frame, line.raw, line.style, raw);
+  for (const member of frame.members) strokeStyled(ctx, frame, member.line, member.style, MEMBER);
   for (const line of frame.lines) {
     if (line.smoothed !== null) strokeStyled(ctx, frame, line.smoothed, line.style, SMOOTHED);
   }
@@ -140,10 +155,72 @@ function strokeStyled(
   stroke: StrokeStyle,
 ): void {
   ctx.strokeStyle = style.color;
-  ctx.setLineDash(style.dashed ? DASH : []);
+  ctx.setLineDash(dashOf(style));
   ctx.globalAlpha = stroke.alpha;
   ctx.lineWidth = stroke.width;
   strokeLine(ctx, frame, line);
+}
+
+/** Each band as one filled polygon: along its lower edge, back along its upper one. */
+function drawBands(ctx: CanvasRenderingContext2D, frame: Frame): void {
+  for (const band of frame.bands) {
+    const { lo, hi } = band;
+    if (lo.x.length === 0 || hi.x.length === 0) continue;
+    ctx.fillStyle = band.style.color;
+    ctx.globalAlpha = BAND_ALPHA;
+    ctx.beginPath();
+    ctx.moveTo(frame.x.toPixel(lo.x[0]), frame.y.toPixel(lo.y[0]));
+    for (let i = 1; i < lo.x.length; i++) ctx.lineTo(frame.x.toPixel(lo.x[i]), frame.y.toPixel(lo.y[i]));
+    for (let i = hi.x.length - 1; i >= 0; i--) ctx.lineTo(frame.x.toPixel(hi.x[i]), frame.y.toPixel(hi.y[i]));
+    ctx.closePath();
+    ctx.fill();
+  }
+  ctx.globalAlpha = 1;
+}
+
+/** An x where a member diverged, at its last finite loss. */
+function drawMarkers(ctx: CanvasRenderingContext2D, frame: Frame): void {
+  ctx.lineWidth = 1.75;
+  ctx.setLineDash([]);
+  for (const marker of frame.markers) {
+    if (!Number.isFinite(marker.value) || (frame.y.log && marker.value <= 0)) continue;
+    const px = frame.x.toPixel(marker.step);
+    const py = frame.y.toPixel(marker.value);
+    ctx.strokeStyle = marker.style.color;
+    ctx.beginPath();
+    ctx.moveTo(px - MARKER_SIZE, py - MARKER_SIZE);
+    ctx.lineTo(px + MARKER_SIZE, py + MARKER_SIZE);
+    ctx.moveTo(px - MARKER_SIZE, py + MARKER_SIZE);
+    ctx.lineTo(px + MARKER_SIZE, py - MARKER_SIZE);
+    ctx.stroke();
+  }
+}
+
+/** The step the views show when it is not the latest (the rewind scrubber): a dashed line, "step N". */
+function drawMarkedStep(ctx: CanvasRenderingContext2D, frame: Frame, deco: Decorations): void {
+  const step = deco.markedStep ?? -1;
+  const [x0, x1] = frame.x.domain;
+  if (step < 0 || step < x0 || step > x1) return;
+  const px = Math.round(frame.x.toPixel(step)) + 0.5;
+  const { plot } = frame;
+  ctx.strokeStyle = deco.theme.text;
+  ctx.globalAlpha = 0.8;
+  ctx.lineWidth = 1.25;
+  ctx.setLineDash([5, 4]);
+  ctx.beginPath();
+  ctx.moveTo(px, plot.top);
+  ctx.lineTo(px, plot.top + plot.height);
+  ctx.stroke();
+  ctx.setLineDash([]);
+  ctx.globalAlpha = 1;
+  const label = `step ${formatInteger(step)}`;
+  ctx.font = `${FONT_SIZE}px ${deco.theme.fontFamily}`;
+  ctx.fillStyle = deco.theme.text;
+  ctx.textBaseline = "bottom";
+  // Right of the line, or left of it near the right edge.
+  const room = plot.left + plot.width - px;
+  ctx.textAlign = room > ctx.measureText(label).width + 6 ? "left" : "right";
+  ctx.fillText(label, ctx.textAlign === "left" ? px + 3 : px - 3, plot.top + plot.height - 2);
 }
 
 function drawBestStep(ctx: CanvasRenderingContext2D, frame: Frame, deco: Decorations): void {
@@ -190,6 +267,30 @@ function drawHover(
   }
 }
 
+/** A legend swatch is 16 px long: a shorter dash than the line's. */
+const swatchDash = (style: SeriesStyle): number[] => [...(style.dash ?? (style.dashed ? [4, 3] : []))];
+
+interface LegendItem {
+  label: string;
+  color: string;
+  dash: number[];
+}
+
+/**
+ * One entry per main line; in a comparison chart one per metric, in the text colour (the runs'
+ * colours are named by the legend above the chart).
+ */
+export function legendItems(frame: Frame, textColor: string): LegendItem[] {
+  const runs = frame.lines.some((line) => line.run !== null);
+  if (!runs) return frame.lines.map((line) => ({ label: line.name, color: line.style.color, dash: swatchDash(line.style) }));
+  const items: LegendItem[] = [];
+  for (const line of frame.lines) {
+    if (items.some((item) => item.label === line.metric)) continue;
+    items.push({ label: line.metric, color: textColor, dash: swatchDash(line.style) });
+  }
+  return items;
+}
+
 function drawTitleAndLegend(ctx: CanvasRenderingContext2D, frame: Frame, deco: Decorations): void {
   const { theme } = deco;
   const middle = frame.plot.top / 2;
@@ -203,18 +304,18 @@ function drawTitleAndLegend(ctx: CanvasRenderingContext2D, frame: Frame, deco: D
   ctx.font = `${FONT_SIZE}px ${theme.fontFamily}`;
   ctx.textAlign = "left";
   let right = frame.plot.left + frame.plot.width;
-  for (const line of [...frame.lines].reverse()) {
-    const textWidth = ctx.measureText(line.name).width;
+  for (const item of legendItems(frame, theme.text).reverse()) {
+    const textWidth = ctx.measureText(item.label).width;
     const start = right - textWidth - 22;
-    ctx.strokeStyle = line.style.color;
+    ctx.strokeStyle = item.color;
     ctx.lineWidth = 2;
-    ctx.setLineDash(line.style.dashed ? [4, 3] : []);
+    ctx.setLineDash(item.dash);
     ctx.beginPath();
     ctx.moveTo(start, middle);
     ctx.lineTo(start + 16, middle);
     ctx.stroke();
     ctx.fillStyle = theme.text;
-    ctx.fillText(line.name, start + 20, middle);
+    ctx.fillText(item.label, start + 20, middle);
     right = start - 12;
   }
   ctx.setLineDash([]);

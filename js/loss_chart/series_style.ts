@@ -5,10 +5,13 @@
  * @example
  *   seriesStyle("loss", ["loss", "val_loss"])          // {color: "#1f77b4", dashed: false}
  *   seriesStyle("val_acc", ["loss", "acc", "val_acc"]) // {color: "#2ca02c", dashed: true}
+ *   runSeriesStyle("val_loss", "#d62728")              // {color: "#d62728", dashed: true, dash: [6, 4]}
  */
 export interface SeriesStyle {
   color: string;
   dashed: boolean;
+  /** The dash pattern when it is not the plain one of `dashed` (a comparison chart's metrics). */
+  dash?: readonly number[];
 }
 
 export const LOSS_COLOR = "#1f77b4";
@@ -46,4 +49,17 @@ export function seriesStyle(name: string, names: readonly string[]): SeriesStyle
     color: METRIC_PALETTE[index % METRIC_PALETTE.length],
     dashed: name.startsWith(VALIDATION_PREFIX),
   };
+}
+
+/** The grey of a run the `runs` trait does not name (yet). */
+export const UNKNOWN_RUN_COLOR = "#7f7f7f";
+
+/**
+ * In a comparison chart the colour says which run; the line says which metric: the training loss
+ * solid, the validation loss dashed, other metrics dotted (dash-dotted for validation).
+ */
+export function runSeriesStyle(metric: string, color: string): SeriesStyle {
+  const validation = metric.startsWith(VALIDATION_PREFIX);
+  if (baseName(metric) === "loss") return { color, dashed: validation, dash: validation ? [6, 4] : [] };
+  return { color, dashed: true, dash: validation ? [6, 3, 2, 3] : [2, 3] };
 }

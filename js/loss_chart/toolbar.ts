@@ -1,10 +1,12 @@
 /**
- * The LossChart toolbar: log-y toggle, smoothing slider, reset-zoom and PNG export.
+ * The LossChart toolbar: log-y toggle, smoothing slider, "members" toggle (shown only for an
+ * ensemble: keep its member lines drawn, not just while the pointer is over the chart), reset-zoom
+ * and PNG export.
  * It only builds and updates DOM; the widget decides what the controls do.
  *
  * @example
  *   const toolbar = createToolbar();
- *   toolbar.update({logY: true, smoothing: 0.6, following: true});
+ *   toolbar.update({logY: true, smoothing: 0.6, following: true, members: null});
  */
 import { element } from "../shared/dom";
 
@@ -14,7 +16,9 @@ export interface Toolbar {
   smoothing: HTMLInputElement;
   resetZoom: HTMLButtonElement;
   exportPng: HTMLButtonElement;
-  update(state: { logY: boolean; smoothing: number; following: boolean }): void;
+  toggleMembers: HTMLButtonElement;
+  /** `members`: whether member lines are kept; null hides the toggle (no ensemble). */
+  update(state: { logY: boolean; smoothing: number; following: boolean; members?: boolean | null }): void;
 }
 
 export const SMOOTHING_MAX = 0.99;
@@ -51,6 +55,17 @@ export function createToolbar(): Toolbar {
     { type: "button", class: "jaxscope-button", "data-action": "export-png", title: "Download as loss.png" },
     "⤓ PNG",
   );
+  const toggleMembers = element(
+    "button",
+    {
+      type: "button",
+      class: "jaxscope-button",
+      "data-action": "toggle-members",
+      title: "Keep the ensemble's member lines (otherwise drawn while the pointer is over the chart)",
+    },
+    "members",
+  );
+  toggleMembers.hidden = true;
   const smoothingLabel = element(
     "label",
     { class: "jaxscope-smoothing-label" },
@@ -63,6 +78,7 @@ export function createToolbar(): Toolbar {
     { class: "jaxscope-toolbar" },
     toggleLog,
     smoothingLabel,
+    toggleMembers,
     element("span", { class: "jaxscope-spacer" }),
     resetZoom,
     exportPng,
@@ -74,7 +90,11 @@ export function createToolbar(): Toolbar {
     smoothing,
     resetZoom,
     exportPng,
-    update({ logY, smoothing: factor, following }) {
+    toggleMembers,
+    update({ logY, smoothing: factor, following, members = null }) {
+      toggleMembers.hidden = members === null;
+      toggleMembers.setAttribute("aria-pressed", String(members === true));
+      toggleMembers.classList.toggle("jaxscope-pressed", members === true);
       toggleLog.setAttribute("aria-pressed", String(logY));
       toggleLog.classList.toggle("jaxscope-pressed", logY);
       const shown = Math.min(Math.max(factor, 0), SMOOTHING_MAX);

@@ -1,7 +1,8 @@
 /**
  * LossChart front end (anywidget module): wires the model's traits and "points" messages to
  * the series store, the viewport and the canvas renderer; `initialize` answers the kernel's
- * pings (shared/frame_ack.ts). See docs/protocol.md.
+ * pings (shared/frame_ack.ts). A comparison chart (`runs` trait) adds a legend of runs that
+ * toggles them; an ensemble's members show while the pointer is over the chart. See docs/protocol.md.
  */
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import { observeWidth, sizeCanvas } from "../shared/canvas_size";
@@ -17,6 +18,7 @@ import {
   LOSS_SERIES,
   readyMessage,
   type LossChartTraits,
+  type RunEntry,
   type WireBuffer,
 } from "../shared/protocol";
 import { showSaved } from "../shared/saved_state";
@@ -27,6 +29,8 @@ import { prepareFrame, type Frame } from "./frame";
 import { attachInteraction } from "./interaction";
 import { formatReadout, readoutAt } from "./readout";
 import { drawFrame } from "./renderer";
+import { asRuns, createRunLegend, toggledRun } from "./run_legend";
+import { mainName, parseSeriesName } from "./series_name";
 import { SeriesStore } from "./series_store";
 import { readTheme } from "./theme";
 import { createToolbar, SMOOTHING_MAX } from "./toolbar";
@@ -40,6 +44,9 @@ function render({ model, el }: Pick<RenderProps<LossChartTraits>, "model" | "el"
   const store = new SeriesStore(model.get(LOSS_CHART.smoothing));
   let view: Viewport = FOLLOW;
   let hoverX: number | null = null;
+  let hoverY: number | null = null;
+  let runs: RunEntry[] = asRuns(model.get(LOSS_CHART.runs));
+  let membersKept = false;
   let containerWidth = 0;
   let lastFrame: Frame | null = null;
   let context: CanvasRenderingContext2D | null | undefined;
@@ -47,21 +54,37 @@ function render({ model, el }: Pick<RenderProps<LossChartTraits>, "model" | "el"
   const toolbar = createToolbar();
   const canvas = element("canvas", { class: "jaxscope-canvas", "data-testid": "loss-canvas" });
   const readout = element("div", { class: "jaxscope-readout", "data-testid": "readout" });
+  const legend = createRunLegend((key) => {
+    model.set(LOSS_CHART.runs, toggledRun(runs, key));
+    model.save_changes();
+  });
   const root = element(
     "div",
     { class: "jaxscope jaxscope-loss-chart", "data-testid": "loss-chart", "data-points": "0", "data-series": "" },
     toolbar.root,
+    legend.root,
     canvas,
     readout,
   );
   canvas.style.height = `${model.get(LOSS_CHART.height)}px`;
   el.append(root);
 
-  const visibleSeries = () => store.all().filter((series) => series.length > 0);
+  const hiddenRuns = () => new Set(runs.filter((run) => !run.visible).map((run) => run.key));
+  /** Every non-empty series of a shown run. */
+  const visibleSeries = () => {
+    const hidden = hiddenRuns();
+    const withRuns = runs.length > 0;
+    return store.all().filter((s) => s.length > 0 && !(withRuns && hidden.has(parseSeriesName(s.name, true).run ?? "")));
+  };
+  const hasMembers = () => store.names().some((name) => parseSeriesName(name, runs.length > 0).part === "member");
+  /** Points of the training loss: of the one run, or of every run compared. */
+  const lossPoints = () =>
+    runs.length === 0 ? store.count(LOSS_SERIES) : runs.reduce((n, run) => n + store.count(mainName(run.key, LOSS_SERIES)), 0);
 
   function draw(): void {
     const smoothing = store.smoothing;
     const series = visibleSeries();
+    const showMembers = membersKept || hoverX !== null;
     // --jaxscope-scale zooms the whole chart: the frame is laid out at width / scale and drawn
     // scale times larger, so fonts, lines and margins all grow together.
     const theme = readTheme(root);
@@ -78,11 +101,19 @@ function render({ model, el }: Pick<RenderProps<LossChartTraits>, "model" | "el"
             logY: model.get(LOSS_CHART.logY),
             smoothing,
             stepExtent: store.stepExtent(),
+            runs,
+            members: showMembers,
           })
         : null;
+    root.dataset.members = showMembers && hasMembers() ? "shown" : "hidden";
     const hoverStep = hoverX !== null && lastFrame !== null ? lastFrame.x.toData(hoverX) : null;
-    const entries = readoutAt(series, hoverStep, smoothing);
-    readout.textContent = formatReadout(entries);
+    const frame = lastFrame;
+    const memberDistance =
+      showMembers && frame !== null && hoverY !== null
+        ? (value: number) => Math.abs(frame.y.toPixel(value) - (hoverY as number))
+        : null;
+    const entries = readoutAt(series, hoverStep, smoothing, { runs, memberDistance });
+    readout.textContent = formatReadout(entries, runs);
     if (lastFrame === null) return;
 
     const pixelRatio = sizeCanvas(canvas, width, height * theme.scale);
@@ -90,12 +121,15 @@ function render({ model, el }: Pick<RenderProps<LossChartTraits>, "model" | "el"
     if (context === null) return;
     const bestStep = model.get(LOSS_CHART.bestStep) ?? -1;
     root.dataset.bestStep = String(bestStep); // what the chart marks (-1: none)
+    const markedStep = model.get(LOSS_CHART.markedStep) ?? -1;
+    root.dataset.markedStep = String(markedStep);
     drawFrame(context, lastFrame, {
       pixelRatio: pixelRatio * theme.scale,
       theme,
       title: model.get(LOSS_CHART.title) ?? "",
       smoothing,
       bestStep,
+      markedStep,
       hover: hoverX === null || hoverStep === null ? null : { x: hoverX, entries },
     });
   }
@@ -106,6 +140,7 @@ function render({ model, el }: Pick<RenderProps<LossChartTraits>, "model" | "el"
       logY: model.get(LOSS_CHART.logY),
       smoothing: store.smoothing,
       following: isFollowing(view),
+      members: hasMembers() ? membersKept : null,
     });
   const setView = (next: Viewport) => {
     view = next;
@@ -128,12 +163,21 @@ function render({ model, el }: Pick<RenderProps<LossChartTraits>, "model" | "el"
     } else {
       store.append(points.series);
     }
-    root.dataset.points = String(store.count(LOSS_SERIES));
+    describeData();
+    syncToolbar();
+    redraw.request();
+  }
+
+  /** What the page shows, for tests and tools: points, series and runs drawn. */
+  function describeData(): void {
+    root.dataset.points = String(lossPoints());
     root.dataset.series = visibleSeries()
       .map((series) => series.name)
       .join(",");
-    syncToolbar();
-    redraw.request();
+    root.dataset.runs = runs
+      .filter((run) => run.visible)
+      .map((run) => run.key)
+      .join(",");
   }
 
   const subs = subscriptions(model as Model);
@@ -149,7 +193,14 @@ function render({ model, el }: Pick<RenderProps<LossChartTraits>, "model" | "el"
     syncToolbar();
     redraw.request();
   });
-  for (const trait of [LOSS_CHART.height, LOSS_CHART.title, LOSS_CHART.bestStep]) {
+  subs.on(changeEvent(LOSS_CHART.runs), () => {
+    runs = asRuns(model.get(LOSS_CHART.runs));
+    legend.update(runs);
+    describeData();
+    syncToolbar();
+    redraw.request();
+  });
+  for (const trait of [LOSS_CHART.height, LOSS_CHART.title, LOSS_CHART.bestStep, LOSS_CHART.markedStep]) {
     subs.on(changeEvent(trait), () => redraw.request());
   }
 
@@ -173,6 +224,15 @@ function render({ model, el }: Pick<RenderProps<LossChartTraits>, "model" | "el"
   );
   toolbar.smoothing.addEventListener("change", () => model.save_changes(), listen);
   toolbar.resetZoom.addEventListener("click", () => setView(FOLLOW), listen);
+  toolbar.toggleMembers.addEventListener(
+    "click",
+    () => {
+      membersKept = !membersKept;
+      syncToolbar();
+      redraw.request();
+    },
+    listen,
+  );
   toolbar.exportPng.addEventListener(
     "click",
     () => {
@@ -187,9 +247,11 @@ function render({ model, el }: Pick<RenderProps<LossChartTraits>, "model" | "el"
     frame: () => lastFrame,
     view: () => view,
     setView,
-    setHover: (x) => {
-      if (x === hoverX) return;
+    setHover: (x, y) => {
+      const nextY = x === null ? null : (y ?? null);
+      if (x === hoverX && nextY === hoverY) return;
       hoverX = x;
+      hoverY = nextY;
       redraw.request();
     },
     logY: () => model.get(LOSS_CHART.logY),
@@ -203,6 +265,8 @@ function render({ model, el }: Pick<RenderProps<LossChartTraits>, "model" | "el"
   // JupyterLab marks a theme switch on <body>: redraw in the new colours.
   const stopObservingTheme = observeTheme(() => redraw.request());
 
+  legend.update(runs);
+  describeData();
   syncToolbar();
   redraw.request();
   model.send(readyMessage());

@@ -48,7 +48,25 @@ export const LOSS_CHART = {
   title: "title",
   bestStep: "best_step",
   snapshot: "snapshot",
+  runs: "runs",
+  markedStep: "marked_step",
 } as const;
+
+/**
+ * Series names beyond a plain metric: `<run key>:<metric>` in a comparison chart (`runs` names the
+ * keys), `<metric>#lo` / `<metric>#hi` an ensemble's 25 % / 75 % band, `<metric>#<i>` member i,
+ * `diverged#<i>` one point where member i diverged.
+ */
+export const RUN_SEPARATOR = ":";
+export const PART_SEPARATOR = "#";
+
+/** One run of a comparison chart; the page writes `visible` back when the legend toggles it. */
+export interface RunEntry {
+  key: string;
+  label: string;
+  color: string;
+  visible: boolean;
+}
 
 export interface LossChartTraits {
   log_y: boolean;
@@ -58,6 +76,10 @@ export interface LossChartTraits {
   best_step: number;
   /** The picture kept in widget state when training pauses or stops (shared/saved_state.ts). */
   snapshot?: unknown;
+  /** A comparison chart's runs, in legend order; empty (or missing) for one run. */
+  runs?: RunEntry[];
+  /** A dashed line labelled "step N" (the rewind scrubber's step); -1 none. */
+  marked_step?: number;
 }
 
 /** ControlBar trait names (snake_case, as on the Python side). */

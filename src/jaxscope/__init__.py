@@ -10,7 +10,8 @@ import importlib
 from .training import Event, History, Snapshot, Trainer
 
 __version__ = "0.1.0"  # the one place the version is written (pyproject.toml reads it)
-__all__ = ["Dashboard", "Event", "History", "Snapshot", "LossChart", "NetworkDiagram", "Trainer", "datasets", "views"]
+__all__ = ["Dashboard", "Event", "History", "Snapshot", "LossChart", "NetworkDiagram", "Trainer", "compare", "datasets",
+           "views"]
 
 
 def __getattr__(name: str):
@@ -22,6 +23,10 @@ def __getattr__(name: str):
     if name in ("datasets", "views"):
         # not `from . import datasets`: that looks the name up on this module first, i.e. here again
         return importlib.import_module(f".{name}", __name__)
+    if name == "compare":   # scope.compare(t1, t2, ...): several runs on one chart
+        from .widgets.compare import compare
+
+        return compare
     if name == "NetworkDiagram":
         from .widgets.network_diagram import NetworkDiagram
 

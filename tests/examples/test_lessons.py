@@ -4,15 +4,12 @@ length (marked slow), the quality each lesson claims, with its wall time."""
 
 from __future__ import annotations
 
-import os
 import re
-import time
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
-from .test_notebooks import EXAMPLES, executed, stdout, wait_for_shared_runs
+from .test_notebooks import EXAMPLES, FULL, executed, run, stdout
 
 ARTIFACTS = EXAMPLES.parent / "test-artifacts"
 
@@ -48,22 +45,16 @@ def r2_values(match: re.Match) -> dict[str, float]:
 
 
 def full_run(name: str) -> tuple[nbformat.NotebookNode, float]:
-    """Execute ``name`` with its own default step count (JAXSCOPE_EXAMPLE_STEPS unset): (notebook, seconds)."""
-    wait_for_shared_runs()
-    nb = nbformat.read(EXAMPLES / name, as_version=4)
-    saved = os.environ.pop("JAXSCOPE_EXAMPLE_STEPS", None)
-    started = time.perf_counter()
-    try:
-        NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(EXAMPLES)}}).execute()
-    finally:
-        if saved is not None:
-            os.environ["JAXSCOPE_EXAMPLE_STEPS"] = saved
-    seconds = time.perf_counter() - started
+    """``name`` executed with its own default step count (JAXSCOPE_EXAMPLE_STEPS unset), once per session in
+    the shared pool beside the other runs (started early: tests/examples/conftest.py): (notebook, seconds
+    of its own execution)."""
+    nb, seconds, load = run(EXAMPLES / name, FULL)
     assert errors(nb) == []
-    # the full-run times, for the closing notes (a target of 2 minutes, not an assert: shared machines)
+    # the full-run times, for the closing notes (a target of 2 minutes, not an assert: shared machines;
+    # they ran beside other notebooks and tests, as the load average says)
     ARTIFACTS.mkdir(exist_ok=True)
     with open(ARTIFACTS / "full_runs.txt", "a") as log:
-        log.write(f"{name} {seconds:.1f} s (load average {os.getloadavg()[0]:.1f})\n")
+        log.write(f"{name} {seconds:.1f} s (load average {load:.1f})\n")
     return nb, seconds
 
 

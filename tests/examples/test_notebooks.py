@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 import re
-from concurrent.futures import Future, ThreadPoolExecutor
+import tempfile
+import time
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 
 import nbformat
 import pytest
@@ -15,41 +19,87 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 NOTEBOOKS = sorted(EXAMPLES.glob("*.ipynb"))
 
 
-PARALLEL = 2   # notebooks executed at once (kernels are separate processes; 2 cores here)
+PARALLEL = 2   # notebooks executed at once (each kernel is a process: 2 cores here)
+SHORT = 200    # steps per training call of the shared runs
+FULL = None    # ``steps`` for a notebook's own default length (JAXSCOPE_EXAMPLE_STEPS unset)
 
 
-def execute(path: Path, steps: int, environ: dict | None = None) -> nbformat.NotebookNode:
+def execute(path: Path, steps: int | None, environ: dict | None = None, hide: tuple[str, ...] = ()
+            ) -> nbformat.NotebookNode:
     """Run ``path`` top to bottom in a fresh kernel with ``environ`` (default: this process's) and
-    ``JAXSCOPE_EXAMPLE_STEPS=steps``, given to that kernel only, so several can run at once."""
+    ``JAXSCOPE_EXAMPLE_STEPS=steps`` (unset for ``FULL``), given to that kernel only, so several can run
+    at once. The packages named in ``hide`` raise ImportError in that kernel, as if not installed."""
     nb = nbformat.read(path, as_version=4)
-    env = {**(os.environ if environ is None else environ), "JAXSCOPE_EXAMPLE_STEPS": str(steps)}
-    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(EXAMPLES)}}).execute(env=env)
+    env = {key: value for key, value in (os.environ if environ is None else environ).items()
+           if key != "JAXSCOPE_EXAMPLE_STEPS"}
+    if steps is not FULL:
+        env["JAXSCOPE_EXAMPLE_STEPS"] = str(steps)
+    with tempfile.TemporaryDirectory(prefix="hidden-") as hidden:
+        for name in hide:
+            os.mkdir(os.path.join(hidden, name))
+            with open(os.path.join(hidden, name, "__init__.py"), "w") as stub:
+                stub.write(f"raise ImportError({name + ' is hidden by the test'!r})\n")
+        if hide:
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [hidden, env.get("PYTHONPATH")]))
+        NotebookClient(nb, timeout=300, kernel_name="python3",
+                       resources={"metadata": {"path": str(EXAMPLES)}}).execute(env=env)
     return nb
 
 
-_pool: ThreadPoolExecutor | None = None
-_runs: dict[Path, Future] = {}
-PREFETCH: list[Path] = []   # the notebooks this session's selected tests run (set by conftest.py)
+class Run(NamedTuple):
+    """One execution: the notebook with its outputs, the seconds it took (its own execution, not the
+    wait for a free slot) and the load average when it ended."""
+    nb: nbformat.NotebookNode
+    seconds: float
+    load: float
+
+
+def timed(path: Path, steps: int | None, environ: dict, hide: tuple[str, ...] = ()) -> Run:
+    started = time.perf_counter()
+    nb = execute(path, steps, environ, hide)
+    return Run(nb, time.perf_counter() - started, os.getloadavg()[0])
+
+
+_pool: ProcessPoolExecutor | None = None
+_environ: dict = {}
+_runs: dict[tuple, Future] = {}
+# (notebook, steps, hidden packages) of every run the session's selected tests need, in the order they first
+# need them (set by conftest.py, which starts them early: the first test that is not end-to-end calls start())
+PREFETCH: list[tuple[Path, int | None, tuple[str, ...]]] = []
+
+
+def start() -> None:
+    """Start every run in ``PREFETCH`` in the background, ``PARALLEL`` at a time, in that order (once per
+    session; the kernels get this process's environment as it is now, not as a later test may patch it)."""
+    global _pool
+    if _pool is None:
+        _environ.update(os.environ)
+        # driven from worker processes, so that none of the notebook clients' threads and event loops share
+        # this process with the tests running meanwhile
+        _pool = ProcessPoolExecutor(PARALLEL, mp_context=multiprocessing.get_context("spawn"))
+        for path, steps, hide in PREFETCH:
+            _runs[path, steps, hide] = _pool.submit(timed, path, steps, _environ, hide)
+
+
+def stop() -> None:
+    """Drop the runs not started yet (a session stopped early, ``-x``) instead of waiting for them at exit."""
+    if _pool is not None:
+        _pool.shutdown(wait=False, cancel_futures=True)
+
+
+def run(path: Path, steps: int | None, hide: tuple[str, ...] = ()) -> Run:
+    """``path`` executed with ``steps`` (and ``hide``: see ``execute``) once per test session, in the shared
+    pool: every test that asks gets the same run (started early if ``PREFETCH`` has it, else now, behind
+    the others)."""
+    start()
+    if (path, steps, hide) not in _runs:
+        _runs[path, steps, hide] = _pool.submit(timed, path, steps, _environ, hide)
+    return _runs[path, steps, hide].result()
 
 
 def executed(path: Path) -> nbformat.NotebookNode:
-    """Each notebook runs once per test session (200 steps per training call): the first call starts
-    every notebook the selected tests need, ``PARALLEL`` at a time, and waits for the one asked for."""
-    global _pool
-    environ = dict(os.environ)     # as it is now, not as a later test may patch it
-    if _pool is None:
-        _pool = ThreadPoolExecutor(PARALLEL, thread_name_prefix="notebook")
-        for each in PREFETCH:
-            _runs[each] = _pool.submit(execute, each, 200, environ)
-    if path not in _runs:
-        _runs[path] = _pool.submit(execute, path, 200, environ)
-    return _runs[path].result()
-
-
-def wait_for_shared_runs() -> None:
-    """Until the shared runs are over (a timed full run must not share the machine with them)."""
-    for run in list(_runs.values()):
-        run.exception()
+    """``path`` run with 200 steps per training call, once per test session (shared)."""
+    return run(path, SHORT).nb
 
 
 def stdout(nb) -> str:

@@ -6,13 +6,12 @@ shared 2-core machine they move by tens of percent from run to run."""
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
 from .test_lessons import errors, full_run, lines, matching, widget_views
-from .test_notebooks import EXAMPLES, execute, executed, stdout
+from .test_notebooks import EXAMPLES, SHORT, executed, run, stdout
 
 NOTEBOOK = EXAMPLES / "your_own_data.ipynb"
 
@@ -142,12 +141,8 @@ def test_your_own_data_full_run_under_two_minutes_every_kind_fits_F_and_both_pol
 
 @pytest.mark.examples
 @pytest.mark.slow
-def test_your_own_data_without_h5py_says_so_and_skips_the_hdf5_file(tmp_path, monkeypatch):
-    hidden = tmp_path / "h5py"
-    hidden.mkdir()
-    (hidden / "__init__.py").write_text('raise ImportError("h5py is hidden by the test")\n')
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")])))
-    nb = execute(NOTEBOOK, steps=200)
+def test_your_own_data_without_h5py_says_so_and_skips_the_hdf5_file():
+    nb = run(NOTEBOOK, SHORT, hide=("h5py",)).nb   # in the shared pool, prefetched (tests/examples/conftest.py)
     assert errors(nb) == []
     assert NO_H5PY in lines(nb)
     assert [m.group(1) for m in rows(nb, FIT)] == list(FITS[:-1])

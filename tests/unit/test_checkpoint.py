@@ -236,7 +236,10 @@ def test_checkpoint_dir_is_the_default_and_the_last_three_saves_are_kept(tmp_pat
 def test_restore_while_running_is_refused_and_changes_nothing(tmp_path, trained):
     trained.save(tmp_path)
     trainer = lesson2()
+    stepped = threading.Event()
+    trainer.watch(lambda event: event is scope.Event.STEPS and stepped.set())
     trainer.start()
+    assert stepped.wait(120)           # running, with steps (a pause while compiling would leave it idle)
     try:
         with pytest.raises(RuntimeError, match=r"restore: training is (running|compiling); call trainer.pause"):
             trainer.restore(tmp_path)

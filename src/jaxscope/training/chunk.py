@@ -33,13 +33,21 @@ MIN_SCAN = 16  # pinned (accelerator) chunks: fewer steps than this run in the w
 
 class ChunkResult(NamedTuple):
     state: TrainState
-    completed: int                  # finite steps done
-    metrics: dict[str, np.ndarray]  # name -> values of the completed steps (float32[completed])
+    completed: int                  # finite steps done (an ensemble: steps with any member finite)
+    metrics: dict[str, np.ndarray]  # name -> values of the completed steps (float32[completed], ensembles [completed, N])
     bad_loss: float | None          # the loss of the step that diverged, if one did
+    diverged: dict = {}             # an ensemble: member -> (steps it completed in this chunk, its state there, bad loss)
 
 
-def _empty_buffers(names: tuple[str, ...], size: int = MAX_CHUNK) -> dict[str, jax.Array]:
-    return {name: jnp.full((size,), jnp.nan, jnp.float32) for name in names}
+def _empty_buffers(names: tuple[str, ...], size: int = MAX_CHUNK, shapes: dict | None = None) -> dict[str, jax.Array]:
+    """NaN buffers of ``size`` rows per metric (a row: a scalar, or one value per ensemble member)."""
+    return {name: jnp.full((size, *(() if shapes is None else shapes[name].shape)), jnp.nan, jnp.float32)
+            for name in names}
+
+
+def _metric_shapes(step: Callable, state: TrainState, lr_scale, feeds) -> dict:
+    """The shapes of one step's metrics (scalars; ``(N,)`` for an ensemble), without running it."""
+    return jax.eval_shape(lambda s, scale, f: step(s, scale, feed_at(f, 0))[1], state, lr_scale, feeds)
 
 
 def _write(buffers: dict, out: dict, i: jax.Array) -> dict:
@@ -65,9 +73,10 @@ class LoopChunk:
             def body(carry):
                 i, s, buffers, _ = carry
                 s, out = step(s, lr_scale, feed_at(feeds, offset + i))
-                return i + 1, s, _write(buffers, out, i), jnp.isfinite(out[names[0]])   # the loss
+                return i + 1, s, _write(buffers, out, i), jnp.isfinite(out[names[0]]).any()   # the loss (any member)
 
-            init = (jnp.int32(0), state, _empty_buffers(names, PART), jnp.bool_(True))
+            shapes = _metric_shapes(step, state, lr_scale, feeds)
+            init = (jnp.int32(0), state, _empty_buffers(names, PART, shapes), jnp.bool_(True))
             _, state, buffers, _ = jax.lax.while_loop(cond, body, init)
             return state, buffers
 
@@ -138,9 +147,13 @@ class StepChunk:
             return new, _write(buffers, out, state.step - start)  # no per-step host->device index
 
         self._step = jax.jit(one, donate_argnums=(2,))
+        self._shapes = None
+        self._step_fn = step
 
     def __call__(self, state: TrainState, lr_scale: jax.Array, n: int, feeds=None, offset: int = 0):
-        buffers = _empty_buffers(self.names)
+        if self._shapes is None:
+            self._shapes = _metric_shapes(self._step_fn, state, lr_scale, feeds)
+        buffers = _empty_buffers(self.names, MAX_CHUNK, self._shapes)
         start, lr_scale, offset = state.step, jnp.asarray(lr_scale), jnp.int32(offset)  # on the device once
         for _ in range(n):
             state, buffers = self._step(state, lr_scale, buffers, start, feeds, offset)
@@ -194,12 +207,14 @@ def dispatch_chunk(chunk, state: TrainState, lr_scale, n: int, lr: float | None 
     return InFlight(state, start_step, n, lr_scale, lr, new, parts, segments)
 
 
-def finish_chunk(chunk, flight: InFlight) -> ChunkResult:
+def finish_chunk(chunk, flight: InFlight, dead: frozenset = frozenset()) -> ChunkResult:
     """Wait for a dispatched chunk and fetch its metrics in one transfer.
 
     A chunk whose loss turned non-finite is recomputed from its immutable start state up to the
     step before (same keys, same result); if a non-finite gradient had already spoiled the
-    parameters one step earlier, it stops before that one too.
+    parameters one step earlier, it stops before that one too. An ensemble (metrics [steps, N])
+    stops only when no member is finite; members that diverge on the way (not in ``dead``, the ones
+    diverged before) are reported in ``diverged`` with their state of the step before.
     """
     state, lr_scale = flight.start, flight.lr_scale
     fetched = jax.device_get(flight.parts)
@@ -210,7 +225,11 @@ def finish_chunk(chunk, flight: InFlight) -> ChunkResult:
             pieces[name].append(buffers[name][:ran])
     metrics = {name: np.concatenate(values) for name, values in pieces.items()}
     losses = metrics[chunk.names[0]]   # the loss (with update=: its first metric)
-    bad = np.flatnonzero(~np.isfinite(losses))
+    finite = np.isfinite(losses)
+    ensemble = losses.ndim == 2
+    if ensemble:
+        return _ensemble_result(chunk, flight, metrics, finite, dead)
+    bad = np.flatnonzero(~finite)
     if not len(bad):
         return ChunkResult(flight.new, len(losses), metrics, None)
     completed = int(bad[0])
@@ -223,6 +242,48 @@ def finish_chunk(chunk, flight: InFlight) -> ChunkResult:
     else:
         new = state
     return ChunkResult(new, completed, {name: values[:completed] for name, values in metrics.items()}, bad_loss)
+
+
+def _ensemble_result(chunk, flight: InFlight, metrics: dict, finite: np.ndarray, dead: frozenset) -> ChunkResult:
+    """An ensemble's chunk: it goes on while any member lives; training stops (``bad_loss``) once none
+    does. The lanes of stopped members are replaced by their kept states afterwards (trainer)."""
+    losses = metrics[chunk.names[0]]
+    diverged = _diverged_members(chunk, flight, finite, losses, dead)
+    if len(dead) + len(diverged) < losses.shape[1]:
+        return ChunkResult(flight.new, len(losses), metrics, None, diverged)
+    completed = max((c for c, _, _ in diverged.values()), default=0)   # the last member stopped there
+    bad_loss = next(loss for c, _, loss in diverged.values() if c == completed) if diverged else float("nan")
+    new = flight.new._replace(step=jnp.asarray(flight.start_step + completed, jnp.int32))
+    return ChunkResult(new, completed, {name: values[:completed] for name, values in metrics.items()}, bad_loss,
+                       diverged)
+
+
+def _diverged_members(chunk, flight: InFlight, finite: np.ndarray, losses: np.ndarray, dead: frozenset) -> dict:
+    """Members (not ``dead``) whose loss turned non-finite in this chunk: member -> (steps completed,
+    its state after them, the bad loss). Each is recomputed from the chunk's start, as ``finish_chunk``
+    does for a single run (members of one first bad step share one recomputation)."""
+    from .ensemble import member_slice
+
+    firsts = {}
+    for member in np.flatnonzero(~finite.all(axis=0)):
+        if int(member) not in dead:
+            firsts.setdefault(int(np.argmin(finite[:, member])), []).append(int(member))
+    found = {}
+    for first, members in sorted(firsts.items()):
+        pending, completed = list(members), first
+        while pending:
+            if completed == 0:
+                new = flight.start
+            else:
+                new = _dispatch_parts(chunk, flight.start, flight.lr_scale,
+                                      segments_for(chunk, completed, flight.segments))[0]
+            for member in list(pending):
+                lane = member_slice(new, member)
+                if completed == 0 or all(np.all(np.isfinite(x)) for x in jax.device_get(jax.tree.leaves(lane.params))):
+                    found[member] = (completed, lane, float(losses[first, member]))
+                    pending.remove(member)
+            completed -= 1
+    return found
 
 
 def run_chunk(chunk, state: TrainState, lr_scale, n: int, feeds=None) -> ChunkResult:

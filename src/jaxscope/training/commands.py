@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable
 
-KINDS = ("start", "run", "pause", "reset", "params", "save", "restore")
+KINDS = ("start", "run", "pause", "reset", "params", "save", "restore", "rewind")
 
 
 class Command:

@@ -7,6 +7,7 @@ function does not care which one it has (``feed``: the host batch of this step, 
 
 from __future__ import annotations
 
+import copy
 import math
 from typing import Any, Callable
 
@@ -104,6 +105,21 @@ class ArrayData:
 
     def init_state(self) -> Any:
         return ()
+
+    def with_member_keys(self, keys: jax.Array) -> "ArrayData":
+        """An ensemble's source: member ``i`` reads the epochs of data key ``keys[i]`` (``for_member``)."""
+        if self.shuffle:
+            self._member_keys = keys
+            self._member_bases = jax.vmap(lambda k: jax.random.permutation(k, self.n).astype(jnp.int32))(keys)
+        return self
+
+    def for_member(self, index: jax.Array) -> "ArrayData":
+        """This source with member ``index``'s epoch orders (traced inside the ensemble's vmap)."""
+        if not self.shuffle:
+            return self
+        member = copy.copy(self)
+        member.key, member._base = self._member_keys[index], self._member_bases[index]
+        return member
 
     def _affine(self, epoch: jax.Array) -> tuple[jax.Array, jax.Array]:
         ka, kb = jax.random.split(jax.random.fold_in(self.key, epoch))

@@ -6,25 +6,35 @@ two-deep pipeline (dispatch chunk i+1, wait for chunk i, commit it). So commands
 other or a chunk, and the history always holds exactly the committed steps. The thread starts
 when a command arrives and ends when the queue is empty and nothing trains; it holds the trainer
 only weakly between turns, so a trainer nobody holds any more stops.
+
+Several trainers in one process share the machine fairly: each turn is taken in ``turns.TURNS``
+(the waiting trainer whose chunks ran least so far goes first), and chunk sizes follow a chunk's
+own time on the device, not the time between two turns. The first chunk compiles on a thread of
+its own (``Compilation``, one at a time: ``turns.COMPILES``), so Pause, Reset and Save are handled
+while it compiles; paused then, the trainer is ``idle`` (``paused`` if it had trained) and the
+compilation, once begun, is kept for the next start.
 """
 
 from __future__ import annotations
 
+import atexit
 import collections
 import threading
 import time
 import weakref
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 import jax
 import numpy as np
 
-from .chunk import MAX_CHUNK, choose_chunk, dispatch_chunk, finish_chunk
+from .chunk import MAX_CHUNK, choose_chunk, dispatch_chunk, finish_chunk, seconds_per_step
 from .commands import Command
 from .events import Event
+from .turns import COMPILES, TURNS
 
 RATE_WINDOW = 1.0          # seconds of recent chunks that steps_per_second averages over
 CHUNK_SECONDS = 0.03       # target wall time of one chunk; two are in flight, so pause lands within ~2-3 of these
+MIN_CHUNK = 64             # the least steps of a chunk of cheap steps (see _observe_speed)
 
 
 class Plan(NamedTuple):
@@ -33,6 +43,89 @@ class Plan(NamedTuple):
     target: int | None
     final_status: str
     command: Command | None    # a blocking run() waiting for the plan to end
+
+
+def compiled_chunk(step, names: tuple[str, ...], state: Any, lr_scale: Any, strategy: str, feeds: Any,
+                   quiet: Callable | None = None) -> tuple:
+    """The chunk runner ``choose_chunk`` picks, its seconds per step and the first chunk size.
+    With ``quiet()`` (a turn of its own, when other trainers train) it is timed again, the best of
+    three: timed while they ran, a lesson-2 step looked up to 80x too slow (chunks of a few steps)."""
+    chunk, seconds = choose_chunk(step, names, state, lr_scale, strategy, feeds)
+    if quiet is not None:
+        with quiet():
+            seconds = min(seconds, *(seconds_per_step(chunk, state, lr_scale, 8, feeds) for _ in range(3)))
+    seconds = max(seconds, 1e-7)
+    size = int(np.clip(CHUNK_SECONDS / seconds, 1, MAX_CHUNK))
+    if chunk.strategy == "loop" and jax.default_backend() != "cpu":
+        # accelerators: one fixed power-of-two chunk as a static scan (see LoopChunk.pin)
+        chunk.pin(int(2 ** np.clip(np.round(np.log2(size)), 4, np.log2(MAX_CHUNK))))
+        size = chunk.static_size
+    return chunk, seconds, size
+
+
+_COMPILING: weakref.WeakSet = weakref.WeakSet()
+
+
+@atexit.register
+def _let_compilations_end(timeout: float = 10.0) -> None:
+    """At exit: drop the compilations not begun and give the others a moment; a thread stopped inside
+    XLA's compiler as the interpreter goes down aborts the process ("terminate called ...")."""
+    compilations = list(_COMPILING)
+    for compilation in compilations:
+        compilation.want(False)
+    deadline = time.monotonic() + timeout
+    for compilation in compilations:
+        compilation._done.wait(max(0.0, deadline - time.monotonic()))
+
+
+def _finished(flight: Any) -> bool:
+    """Whether the device has finished a dispatched chunk (without waiting for it)."""
+    last = flight.parts[-1][0] if flight.parts else None
+    return bool(getattr(last, "is_ready", lambda: False)())
+
+
+class Compilation:
+    """``compiled_chunk`` for a trainer's current state, on a thread of its own (the driver keeps
+    handling commands meanwhile); once ``done``: ``result`` or ``error``, and ``on_done()`` was called.
+    It holds what it compiles, not the trainer."""
+
+    def __init__(self, trainer: Any, on_done: Callable[[], None]) -> None:
+        self.wanted = True     # False: drop it if it has not begun (training was paused, reset)
+        feeds = None if trainer._feeder is None else trainer._source.example_block().arrays
+        args = (trainer._step_fn, trainer._names, trainer._state, trainer._lr.scale(), trainer._strategy_request,
+                feeds)
+        self.result: tuple | None = None
+        self.error: BaseException | None = None
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._compile, args=(args, on_done), daemon=True,
+                                        name=f"jaxscope-compile-{trainer.name or id(trainer)}")
+        _COMPILING.add(self)
+        self._thread.start()
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    @property
+    def dropped(self) -> bool:
+        return self.done and self.result is None and self.error is None
+
+    def want(self, wanted: bool) -> None:
+        self.wanted = wanted
+        COMPILES.wake()
+
+    def _compile(self, args: tuple, on_done: Callable[[], None]) -> None:
+        # one compilation at a time: four compiled side by side on 2 cores took 10.9 s, one after another 4.9 s
+        with COMPILES.turn(self, interrupted=lambda: not self.wanted) as mine:
+            if mine:
+                quiet = (lambda: TURNS.turn(self)) if TURNS.training_now else None   # others train: a turn
+                try:
+                    self.result = compiled_chunk(*args, quiet)
+                except Exception as error:
+                    self.error = error
+        self._done.set()
+        _COMPILING.discard(self)
+        on_done()
 
 
 class Driver:
@@ -50,9 +143,12 @@ class Driver:
         self.chunk = None                  # the compiled chunk runner, chosen at the first training call
         self.chunk_size = 16
         self.seconds_per_step = 1e-3
+        self.compiled_per_step = 1e-3      # seconds per step timed when compiled (>= the cost)
         self.rate_window: collections.deque = collections.deque()
         self.steps_per_second = 0.0
         self._last_finish = 0.0
+        self._flight_start = 0.0           # when the chunk in flight began to run (the one before it ended)
+        self.compilation: Compilation | None = None   # the chunk being compiled off the command path
 
     # ---- the queue ------------------------------------------------------------------------
     def submit(self, command: Command) -> Command:
@@ -61,6 +157,8 @@ class Driver:
             if self.thread is None:
                 self.thread = threading.Thread(target=self._main, name=self._name, daemon=True)
                 self.thread.start()
+            self._cond.notify_all()   # a driver waiting for a compilation
+        TURNS.wake()    # a driver waiting for its turn handles the command first
         return command
 
     def on_driver_thread(self) -> bool:
@@ -78,11 +176,15 @@ class Driver:
 
     def _main(self) -> None:
         while True:
+            if self.plan is not None and self.chunk is None:   # compiling: until it is done or a command comes
+                with self._cond:
+                    self._cond.wait_for(lambda: self._queue or self.compilation is None or self.compilation.done)
             trainer = self._ref()
             with self._cond:
                 commands = list(self._queue)
                 self._queue.clear()
                 if trainer is None or (not commands and self.plan is None):
+                    TURNS.training(self, False)     # (the trainer may be gone)
                     self.thread = None
                     self._cond.notify_all()
                     stranded = commands
@@ -96,7 +198,7 @@ class Driver:
                 if self.plan is None:
                     self._cond.notify_all()
             if self.plan is not None and not more_commands:
-                self._turn(trainer)
+                self._adopt(trainer) if self.chunk is None else self._turn(trainer)
             del trainer
         for command in stranded:   # the trainer is gone
             command.finish(RuntimeError("the trainer was garbage-collected"))
@@ -121,13 +223,16 @@ class Driver:
 
     def _pause(self, trainer: Any, command: Command, message: str = "") -> None:
         # draining the chunk in flight may end training itself (diverged, stopped early): that status stands
-        if self.plan is not None and (self.in_flight is None or self._advance(trainer, more=False)):
+        if self.plan is not None and self.chunk is None:   # still compiling: it goes on, kept for the next start
+            self._end(trainer, "paused" if trainer.current_step else "idle", message)
+        elif self.plan is not None and (self.in_flight is None or self._advance(trainer, more=False)):
             self._end(trainer, "paused", message)
         command.finish()
 
     def _reset(self, trainer: Any, command: Command) -> None:
         self.in_flight = None
         plan, self.plan = self.plan, None
+        self._unplanned()
         if trainer._feeder is not None:
             trainer._feeder.stop()
             trainer._feeder.restart()
@@ -177,44 +282,90 @@ class Driver:
         command.result = loaded.path
         command.finish()
 
+    def _rewind(self, trainer: Any, command: Command, action: str, step: int | None) -> None:
+        """``trainer.rewind.show(step)``: the widgets redraw that step; ``continue_from(step)``: its state
+        becomes the trainer's (``rewind.py``), the history after it is dropped."""
+        if action == "continue":
+            if self.plan is not None:
+                raise RuntimeError("rewind: training is running; call trainer.pause() first (nothing was changed)")
+            message = trainer.rewind.apply(step)
+            if trainer._feeder is not None:
+                trainer._feeder.stop()
+                trainer._feeder.restart()
+            self.rate_window.clear()
+            self.steps_per_second = 0.0
+            trainer._emit(Event.RESET)       # the display republishes the whole (shorter) history
+            trainer._set_status("paused", message)
+        trainer._emit(Event.PARAMS)
+        command.finish()
+
     # ---- the pipeline ---------------------------------------------------------------------
-    def _begin(self, trainer: Any, plan: Plan) -> bool:
-        """Compile if needed (status ``compiling``), then train under ``plan``. False when it failed."""
+    def _begin(self, trainer: Any, plan: Plan) -> None:
+        """Train under ``plan``; first compile (status ``compiling``) on a thread of its own, so that
+        commands (pause, reset, save) are handled meanwhile (``_main`` waits, ``_adopt`` goes on)."""
         self.plan = plan
         trainer.error = None
-        try:
-            if self.chunk is None:
-                trainer._set_status("compiling")
-                self._prepare(trainer)
-        except Exception as error:
-            self._fail(trainer, error)
-            return False
+        if self.chunk is not None:
+            self._go(trainer)
+            return
+        trainer._set_status("compiling")
+        self._compile(trainer)
+
+    def _compile(self, trainer: Any) -> None:
+        """A compilation for the plan: the one under way (wanted again), else a new one."""
+        compilation = self.compilation
+        if compilation is not None and compilation.done and compilation.result is None:
+            compilation = None     # dropped, or failed while nobody waited: again (an error is reported then)
+        if compilation is None:
+            try:
+                self.compilation = Compilation(trainer, self._wake)
+            except Exception as error:
+                self._fail(trainer, error)
+                return
+        else:
+            compilation.want(True)
+        self._adopt(trainer)
+
+    def _wake(self) -> None:
+        with self._cond:
+            self._cond.notify_all()
+
+    def _adopt(self, trainer: Any) -> None:
+        """Once the compilation is done: its chunk (or its error) for the plan."""
+        compilation = self.compilation
+        if compilation is None or not compilation.done:
+            return
+        if compilation.dropped:    # dropped just before it was wanted again
+            self._compile(trainer)
+            return
+        self.compilation = None
+        if compilation.error is not None:
+            self._fail(trainer, compilation.error)
+            return
+        self.chunk, self.seconds_per_step, self.chunk_size = compilation.result
+        self.compiled_per_step = self.seconds_per_step
+        self._go(trainer)
+
+    def _go(self, trainer: Any) -> None:
         if trainer._feeder is not None:
             trainer._feeder.start()
+        TURNS.training(self, True)
         trainer._set_status("running")
         self.in_flight = None
         self._last_finish = time.perf_counter()
         self.rate_window.clear()
-        return True
-
-    def _prepare(self, trainer: Any) -> None:
-        state, scale = trainer._state, trainer._lr.scale()
-        feeds = None if trainer._feeder is None else trainer._source.example_block().arrays
-        self.chunk, seconds = choose_chunk(trainer._step_fn, trainer._names, state, scale, trainer._strategy_request,
-                                           feeds)
-        self.seconds_per_step = max(seconds, 1e-7)
-        self.chunk_size = int(np.clip(CHUNK_SECONDS / self.seconds_per_step, 1, MAX_CHUNK))
-        if self.chunk.strategy == "loop" and jax.default_backend() != "cpu":
-            # accelerators: one fixed power-of-two chunk as a static scan (see LoopChunk.pin)
-            self.chunk.pin(int(2 ** np.clip(np.round(np.log2(self.chunk_size)), 4, np.log2(MAX_CHUNK))))
-            self.chunk_size = self.chunk.static_size
 
     def _turn(self, trainer: Any) -> None:
-        try:
-            if self._advance(trainer, more=True):
-                self._finish_if_reached(trainer)
-        except Exception as error:
-            self._fail(trainer, error)
+        """One chunk boundary, in this trainer's turn among the trainers of the process (``turns.py``);
+        a command that arrives while it waits for its turn is handled first."""
+        with TURNS.turn(self, interrupted=lambda: bool(self._queue)) as mine:
+            if not mine:
+                return
+            try:
+                if self._advance(trainer, more=True):
+                    self._finish_if_reached(trainer)
+            except Exception as error:
+                self._fail(trainer, error)
 
     def _finish_if_reached(self, trainer: Any) -> None:
         plan = self.plan
@@ -225,11 +376,18 @@ class Driver:
     def _end(self, trainer: Any, status: str, message: str = "", error: BaseException | None = None) -> None:
         plan, self.plan = self.plan, None
         self.in_flight = None
+        self._unplanned()
         if trainer._feeder is not None:
             trainer._feeder.stop()
         trainer._set_status(status, message)
         if plan is not None and plan.command is not None:
             plan.command.finish(error)
+
+    def _unplanned(self) -> None:
+        """Nothing to train for any more: out of the turns, and a compilation not begun yet is dropped."""
+        TURNS.training(self, False)
+        if self.compilation is not None:
+            self.compilation.want(False)
 
     def _fail(self, trainer: Any, error: BaseException) -> None:
         trainer.error = error
@@ -240,7 +398,9 @@ class Driver:
         target), then wait for the oldest one in flight and commit it. While the host reads back and
         records one chunk, the device already runs the next. False when training stopped (diverged,
         stopped early)."""
-        flight, target = self.in_flight, self.plan.target
+        flight, target, flight_start = self.in_flight, self.plan.target, self._flight_start
+        checked = dispatched = time.perf_counter()
+        ended_before = flight is not None and _finished(flight)   # while this trainer waited for its turn
         dispatched_to = flight.start_step + flight.n if flight else trainer.current_step
         following, segments, ended = None, None, None
         if more and (target is None or dispatched_to < target):
@@ -251,19 +411,33 @@ class Driver:
                 n = sum(count for _, _, count in segments)
             if n:
                 base, scale, lr = trainer._chunk_inputs(flight.new if flight else None)
+                dispatched = time.perf_counter()
                 following = dispatch_chunk(self.chunk, base, scale, n, lr, dispatched_to, segments)
                 if trainer._feeder is not None and trainer._feeder.source.mode == "on_policy":
                     flight, following = following, None    # on-policy: the next batch needs these steps' parameters
+                    flight_start, ended_before = dispatched, False
         self.in_flight = following
         if flight is None:
+            self._flight_start = dispatched
             return self._data_ended(trainer, ended)
-        result = finish_chunk(self.chunk, flight)
+        result = finish_chunk(self.chunk, flight, trainer._dead_members)
         now = time.perf_counter()
+        if following is not None:   # it runs once the flight has ended: before this turn, or about now
+            self._flight_start = dispatched if ended_before else now
         trainer._commit(flight.start_step, result, flight.lr)
         if result.completed:
-            elapsed = now - self._last_finish
-            self._observe_speed(elapsed / result.completed)
-            self._measure_rate(elapsed, result.completed)
+            # the chunk's own time on the device, not the time between two of this trainer's turns
+            # (with other trainers sharing the machine, that round grows with their chunks)
+            if ended_before:    # it ended some time before `checked`: at most this long
+                ran = min(checked - flight_start, result.completed * self.seconds_per_step)
+                self._observe_speed(ran / result.completed)
+            else:
+                ran = now - flight_start
+                self._observe_speed(ran / result.completed)
+            # fair turns: the time this trainer's chunks ran (with errors in when a chunk was seen to
+            # end, the next one's time makes up for them), whatever its chunk size
+            TURNS.charge(self, ran)
+            self._measure_rate(now - self._last_finish, result.completed)
         self._last_finish = now
         trainer._emit(Event.STEPS)
         if result.bad_loss is not None:
@@ -315,7 +489,11 @@ class Driver:
     def _observe_speed(self, per_step: float) -> None:
         if self.chunk.static_size is None:
             # Smoothed, and at most 2x up or down per chunk: one chunk slowed by another process
-            # must not shrink the next ones (each chunk costs a host round trip).
+            # must not shrink the next ones (each chunk costs a host round trip). Nor below the
+            # steps that a quarter of CHUNK_SECONDS held when compiled (at most MIN_CHUNK): on a
+            # loaded machine a chunk's fixed cost (dispatch, read-back, the GIL) can exceed
+            # CHUNK_SECONDS, and chunks of a few steps would then be nearly all fixed cost.
             self.seconds_per_step += 0.3 * (per_step - self.seconds_per_step)
-            target = CHUNK_SECONDS / self.seconds_per_step
+            floor = min(MIN_CHUNK, CHUNK_SECONDS / 4 / self.compiled_per_step)
+            target = max(CHUNK_SECONDS / self.seconds_per_step, floor)
             self.chunk_size = int(np.clip(target, max(1, self.chunk_size // 2), min(MAX_CHUNK, 2 * self.chunk_size)))

@@ -70,6 +70,20 @@ class History:
         with self._lock:
             self._series = loaded
 
+    def truncate(self, step: int) -> None:
+        """Keep only the points at steps <= ``step`` (``trainer.rewind.continue_from``). The kept points
+        are copied: arrays handed out before (``history["loss"]``) never change.
+
+        >>> h = History(); h.extend("loss", [1, 2, 3], [0.5, 0.25, 0.125]); h.truncate(2); h["loss"].tolist()
+        [0.5, 0.25]
+        """
+        with self._lock:
+            for name, series in self._series.items():
+                kept = int(np.searchsorted(series.steps[:series.count], step, side="right"))
+                fresh = _Series()
+                fresh.extend(series.steps[:kept].copy(), series.values[:kept].copy())
+                self._series[name] = fresh
+
     def declare(self, names) -> None:
         """Make sure each of ``names`` exists (empty until its first point), e.g. every metric a
         loss declares, so ``history["val_loss"]`` is an empty array before the first step."""

@@ -32,6 +32,7 @@ class BatchSpec(NamedTuple):
     shapes: tuple
     dtypes: tuple
     argument: str
+    place: Any = None   # leaves -> device arrays (``mesh=``: split over its data axis, sharding.py)
 
     @classmethod
     def of(cls, batch: Any, argument: str) -> "BatchSpec":
@@ -76,7 +77,7 @@ def stack_block(batches: list, size: int, spec: BatchSpec) -> Block:
     rows = [b if isinstance(b, list) else spec.check(b, 0) for b in batches]
     rows += [rows[-1]] * (size - count)
     leaves = [np.stack(column).astype(dtype, copy=False) for column, dtype in zip(zip(*rows), spec.dtypes)]
-    return Block(jax.tree.unflatten(spec.treedef, jax.device_put(leaves)), count)
+    return Block(jax.tree.unflatten(spec.treedef, (spec.place or jax.device_put)(leaves)), count)
 
 
 def feed_at(feeds: Any, index: jax.Array) -> Any:

@@ -128,4 +128,5 @@ class LearningRate:
         if self.mode != "injected":
             return opt_state
         current = tree_utils.tree_get(opt_state, "learning_rate")
-        return tree_utils.tree_set(opt_state, learning_rate=jnp.asarray(self.value, jnp.asarray(current).dtype))
+        current = jnp.asarray(current)   # an ensemble's state holds one rate per member: all get the new one
+        return tree_utils.tree_set(opt_state, learning_rate=jnp.full(current.shape, self.value, current.dtype))

@@ -5,6 +5,9 @@ arrays of that step (later training makes new ones), and an nnx module is rebuil
 
 >>> snap = trainer.snapshot()                       # doctest: +SKIP
 >>> snap.step, snap.status, snap.params             # doctest: +SKIP
+
+``model_or_params`` is what the diagram and views draw: the step ``trainer.rewind.show(step)`` chose
+(``shown``), else the live one; ``drawn_key`` says when it changed.
 """
 
 from __future__ import annotations
@@ -29,6 +32,30 @@ class Snapshot:
     error: BaseException | None
     state: Any = dataclasses.field(repr=False, compare=False)      # the TrainState of that step
     adapter: Any = dataclasses.field(repr=False, compare=False)
+    shown: Any = dataclasses.field(default=None, repr=False, compare=False)   # (step, TrainState): rewind.show(step)
+    member: int | None = None      # an ensemble: the member the diagram and views draw (``trainer.focus``)
+
+    # ---- what the diagram and views draw: the rewound step shown, else the live state --------------
+    @property
+    def drawn_step(self) -> int:
+        """The step whose parameters the diagram and views draw (``trainer.rewind.show``), else ``step``."""
+        return self.step if self.shown is None else self.shown[0]
+
+    @property
+    def drawn_key(self) -> tuple:
+        """Equal for two snapshots whose drawings are the same: (drawn step, params version, rewound?)."""
+        return (self.drawn_step, self.params_version, self.shown is not None, self.member)
+
+    @property
+    def members_tree(self) -> Any:
+        """An ensemble's members stacked as a view's forward takes them (nnx: (params, rest) states;
+        else the parameters) for ``jax.vmap`` over the members; None for a single run."""
+        if self.member is None:
+            return None
+        state = self.state if self.shown is None else self.shown[1]
+        if self.adapter.kind == "nnx":
+            return (state.params, state.rest)
+        return self.adapter.user_params(state.params, state.rest)
 
     @property
     def params(self) -> Any:
@@ -44,5 +71,13 @@ class Snapshot:
 
     @property
     def model_or_params(self) -> Any:
-        """What runs the network: the module (nnx) or the parameters (any other pytree)."""
-        return self.model if self.adapter.kind == "nnx" else self.params
+        """What the diagram and views run: the module (nnx) or the parameters (any other pytree) of
+        ``drawn_step``."""
+        state = self.state if self.shown is None else self.shown[1]
+        if self.member is not None:    # an ensemble: one member's lane
+            from .ensemble import member_slice
+
+            state = member_slice(state, self.member)
+        if self.adapter.kind == "nnx":
+            return self.adapter.module(state.params, state.rest)
+        return self.adapter.user_params(state.params, state.rest)

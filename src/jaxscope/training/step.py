@@ -49,7 +49,8 @@ def track_best(best: Best, new: "TrainState", val_loss: jax.Array, due: jax.Arra
 
 
 def build_step(adapter, loss_pair: Callable, source, optimizer: optax.GradientTransformation,
-               validation=None, eval_every: int = 100, val_names: tuple[str, ...] = ()) -> Callable:
+               validation=None, eval_every: int = 100, val_names: tuple[str, ...] = (),
+               placement=None) -> Callable:
     """``step(state, lr_scale, feed) -> (state, {metric: scalar})``; validation metrics are NaN
     off-schedule; ``feed`` is this step's batch for host data (None otherwise).
 
@@ -76,6 +77,8 @@ def build_step(adapter, loss_pair: Callable, source, optimizer: optax.GradientTr
         loss_key = keys[3] if loss_pair.takes_key else None       # a fresh key for the loss
         model_key = keys[-1] if model_keyed else None             # dropout of a linen module
         batch, data_state = source.next(state.data_state, data_key, state.step, feed)  # feed: a host batch
+        if placement is not None:     # mesh=: the batch split over its data axis (sharding.py)
+            batch = placement.constrain(batch)
         (value, (metrics, rest)), grads = jax.value_and_grad(loss_for_grad, has_aux=True)(
             state.params, state.rest, batch, loss_key, model_key)
         updates, opt_state = optimizer.update(grads, state.opt_state, state.params)
@@ -90,4 +93,4 @@ def build_step(adapter, loss_pair: Callable, source, optimizer: optax.GradientTr
             new = new._replace(best=track_best(state.best, new, val["val_loss"].astype(jnp.float32), due))
         return new, out
 
-    return step
+    return step if placement is None else placement.pin(step)   # mesh=: the state stays where it was placed

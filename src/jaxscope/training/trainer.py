@@ -27,6 +27,7 @@ from .commands import Command
 from .data_info import DataInfo
 from .data_source import data_source
 from .driver import Driver
+from . import ensemble as members
 from .events import Event, Watchers
 from .feeder import Feeder
 from .host_data import HostData
@@ -34,6 +35,8 @@ from .history import History
 from .loss_function import check_loss, normalised
 from .model_adapter import adapter_for
 from .optimizer import LearningRate, resolve
+from .rewind import Rewind
+from .sharding import placement_for
 from .snapshot import Snapshot
 from .step import TrainState, build_step, initial_best
 from .train_state import from_train_state, train_state_of
@@ -76,29 +79,57 @@ class Trainer:
         ``update(state, batch, key) -> (state, {name: scalar})`` from ``state`` (any pytree); every
         metric is recorded (``loss`` first), a ``val_loss`` metric drives ``early_stopping``; then
         ``params`` may be ``lambda state: ...``, what the diagram and views show.
+      mesh: optional ``jax.sharding.Mesh`` with a ``"data"`` axis (and optionally ``"model"``): each batch is
+        split over the data axis (its size must divide by it), parameters and optimizer state are replicated
+        (with ``"model"``: 2-D arrays split along their last dimension where it divides); one jit, no pmap.
+      ensemble: ``N`` members trained together in one vmapped loop (member i: the run with seed
+        ``seed + i``; ``params`` may then be an init function ``params(key)``), or
+        ``{"learning_rate": [...], "b1": [...], "seed": [...]}``: one member per value. ``trainer.params``
+        stacks the members, ``trainer.member(i)`` is one; the history holds the median (``loss``), the
+        band (``loss#lo``/``loss#hi``, 25/75 %) and each member (``loss#3``); a diverged member stops alone
+        (``trainer.diverged_members``). See ``ensemble.py``.
     """
 
     def __init__(self, params: Any = None, loss: Callable | None = None, data: Any = None, optimizer: Any = 1e-3, *,
                  validation: Any = None, batch_size: int | None = None, shuffle: bool = True, eval_every: int = 100,
                  seed: int = 0, strategy: str = "auto", name: str = "", apply: Callable | None = None,
                  early_stopping: int | None = None, module: Any = None, state: Any = None,
-                 update: Callable | None = None) -> None:
+                 update: Callable | None = None, mesh: Any = None, ensemble: Any = None) -> None:
         if apply is not None and not callable(apply):
             raise TypeError(f"apply must be a function apply(params, x) -> outputs; got {type(apply).__name__}")
         self.apply = apply
         self._update = check_update_arguments(update, state, loss, validation, params, module)
+        self._seed = _positive_int(seed, "seed", allow_zero=True)
+        self._ensemble = members.check_ensemble(ensemble, self._seed)
+        if self._ensemble is not None and (update is not None or early_stopping is not None):
+            raise ValueError(f"ensemble= trains with loss= and optimizer=, without "
+                             f"{'update=' if update is not None else 'early_stopping='} (not supported together)")
         if self._update is None:
             self._loss = normalised(loss)
-            self._adapter = adapter_for(params, module)
+            if self._ensemble is None:
+                self._adapter = adapter_for(params, module)
+            else:   # member i from params(jax.random.key(seed + i)) for an init function, else params
+                starts = members.member_params(params, self._ensemble.seeds)
+                self._adapter = adapter_for(starts[0], module)
+                self._member_starts = [adapter_for(p, module).initial() for p in starts]
         else:
             self._loss, self._adapter = None, self._update
         if self.apply is None:
             self.apply = getattr(self._adapter, "eval_apply", None)  # a linen module runs itself
         self._strategy_request = check_strategy(strategy)
+        self._placement = placement_for(mesh)   # mesh=: batches split over its data axis (sharding.py)
+        if self._ensemble is not None and self._placement.mesh is not None and self._placement.model_size > 1:
+            raise ValueError("mesh: an ensemble splits batches over a 'data' axis only; a 'model' axis would move the "
+                             "stacked members' weights between devices at every chunk (use a mesh with axes ('data',))")
         self._eval_every = _positive_int(eval_every, "eval_every")
-        self._seed = _positive_int(seed, "seed", allow_zero=True)
-        self._key_train, data_key, val_key = jax.random.split(jax.random.key(self._seed), 3)
+        seeds = [self._seed] if self._ensemble is None else self._ensemble.seeds
+        keys = jnp.stack([jax.random.split(jax.random.key(s), 3) for s in seeds])   # [member, train/data/val]
+        self._key_train, data_key, val_key = keys[0]
+        self._member_keys = keys[:, 0]
         self._source = data_source(data, batch_size, data_key, "data", shuffle, self._seed, self._policy_params_fn())
+        self._placement.prepare(self._source, self._key_train)
+        if self._ensemble is not None and hasattr(self._source, "with_member_keys"):
+            self._source.with_member_keys(keys[:, 1])     # each member its own epoch order
         self._feeder = Feeder(self._source) if isinstance(self._source, HostData) else None
         if self._feeder is not None:
             weakref.finalize(self, self._feeder.close)
@@ -114,22 +145,33 @@ class Trainer:
             self._val_names = () if self._validation is None else (
                 "val_loss", *(f"val_{m}" for m in self._metric_names))
             self._train_names = ("loss", *self._metric_names)
-            self._step_fn = build_step(self._adapter, self._loss, self._source, self._optimizer,
-                                       self._validation, self._eval_every, self._val_names)
+            def make_step(source):
+                return build_step(self._adapter, self._loss, source, self._optimizer, self._validation,
+                                  self._eval_every, self._val_names, placement=self._placement)
+
+            self._step_fn = make_step(self._source) if self._ensemble is None else \
+                members.vmapped_step(make_step, self._source, self._ensemble.size)
         else:   # update=: its metrics, `loss` first; val_... metrics are recorded where finite
             names = self._update.metric_names(self._source, self._key_train)
             self._train_names = tuple(n for n in names if not n.startswith("val_"))
             self._val_names = tuple(n for n in names if n.startswith("val_"))
             self._metric_names = self._train_names[1:]
-            self._step_fn = self._update.build_step(self._source, self._train_names + self._val_names)
+            self._step_fn = self._update.build_step(self._source, self._train_names + self._val_names,
+                                                    placement=self._placement)
         self._names = self._train_names + self._val_names
         self._tracks_best = "val_loss" in self._val_names
         self.early_stopping = early_stopping
         self._lr = LearningRate(self._optimizer, self._optimizer.init(trainable))
+        self._swept_lr = self._ensemble is not None and "learning_rate" in self._ensemble.sweep
+        if self._ensemble is not None:
+            self._lr_factors = members.lr_factors(self._ensemble, self._lr.mode, self._lr.base)
+            if self._swept_lr and self._lr.mode == "unknown":
+                self._lr.check(1.0)   # raises: this optimizer's learning rate cannot be set
 
         self.history = History()
         self._lock = threading.RLock()           # guards state, history and status together
         self._events = Watchers()
+        self.rewind = Rewind(self)               # the state at log-spaced steps: look back, continue (rewind.py)
         self._driver = Driver(self)
         self._status = "idle"
         self.message = ""
@@ -140,16 +182,27 @@ class Trainer:
 
     def _reset_state(self) -> None:
         """The initial parameters, optimizer state and seed; an empty history (declared series included)."""
-        trainable, rest = self._adapter.initial()
-        best = initial_best(trainable, rest) if self._tracks_best else ()
-        self._state = TrainState(trainable, rest, self._optimizer.init(trainable), self._key_train,
-                                 self._source.init_state(), jnp.int32(0), best)
+        if self._ensemble is None:
+            trainable, rest = self._adapter.initial()
+            best = initial_best(trainable, rest) if self._tracks_best else ()
+            self._state = TrainState(trainable, rest, self._optimizer.init(trainable), self._key_train,
+                                     self._source.init_state(), jnp.int32(0), best)
+        else:
+            trainable = members.stack([t for t, _ in self._member_starts])
+            rest = members.stack([r for _, r in self._member_starts], "state")
+            best = jax.vmap(initial_best)(trainable, rest) if self._tracks_best else ()
+            opt_state = members.sweep_state(jax.vmap(self._optimizer.init)(trainable), self._ensemble, self._lr.mode)
+            self._state = TrainState(trainable, rest, opt_state, self._member_keys, self._source.init_state(),
+                                     jnp.int32(0), best)
+        self._diverged: dict[int, members.Diverged] = {}
+        self._state = self._placement.place_state(self._state)   # mesh=: on its devices
         self._step, self._best_step, self._best_waited = 0, None, 0
         self._lr_applied: float | None = None
         self._params_version += 1
         self.error = None
         self.history.clear()
-        self.history.declare(self._names + (("learning_rate",) if self._lr.value is not None else ()))
+        names = self._names if self._ensemble is None else members.member_names(self._names, self._ensemble.size)
+        self.history.declare(names + (("learning_rate",) if self.learning_rate is not None else ()))
 
     # ---- what users read ----------------------------------------------------------------
     @property
@@ -162,6 +215,60 @@ class Trainer:
     def params(self, value: Any) -> None:
         """Replace the parameters (same structure and shapes), e.g. after editing a weight."""
         self.edit(lambda _: value)
+
+    @property
+    def seed(self) -> int:
+        """The seed of the run (an ensemble: of member 0; member i has ``seed + i`` unless swept)."""
+        return self._seed
+
+    @property
+    def eval_every(self) -> int:
+        """Steps between two validation evaluations."""
+        return self._eval_every
+
+    @property
+    def ensemble_size(self) -> int | None:
+        """How many members train together (``ensemble=``); None for a single run."""
+        return None if self._ensemble is None else self._ensemble.size
+
+    def member(self, i: int) -> Any:
+        """Member ``i``'s parameters (of an ensemble: ``trainer.params`` stacks all of them); a member
+        that diverged gives those of its last finite step."""
+        if self._ensemble is None:
+            raise ValueError("member(i) exists for an ensemble: Trainer(..., ensemble=N)")
+        size = self._ensemble.size
+        if not isinstance(i, (int, np.integer)) or isinstance(i, bool) or not -size <= i < size:
+            raise IndexError(f"member(i): i must be an integer in 0..{size - 1}; got {i!r}")
+        with self._lock:
+            lane = members.member_slice(self._state, int(i) % size)
+        return self._adapter.user_params(lane.params, lane.rest)
+
+    _focus = 0
+
+    @property
+    def focus(self) -> int | None:
+        """The ensemble member the diagram and views draw (and edit); views that show the spread draw
+        every member around it. None for a single run."""
+        return None if self._ensemble is None else self._focus
+
+    @focus.setter
+    def focus(self, i: int) -> None:
+        if self._ensemble is None:
+            raise ValueError("focus: a single run has no members to choose from (Trainer(..., ensemble=N))")
+        size = self._ensemble.size
+        if not isinstance(i, (int, np.integer)) or isinstance(i, bool) or not 0 <= i < size:
+            raise ValueError(f"focus must be a member index in 0..{size - 1}; got {i!r}")
+        self._focus = int(i)
+        self._emit(Event.PARAMS)       # the diagram and views redraw at once
+
+    @property
+    def diverged_members(self) -> dict[int, int]:
+        """Members of an ensemble that diverged: member -> the last step it completed."""
+        return {member: stopped.step for member, stopped in sorted(self._diverged.items())}
+
+    @property
+    def _dead_members(self) -> frozenset:
+        return frozenset(self._diverged)
 
     @property
     def opt_state(self) -> Any:
@@ -192,10 +299,11 @@ class Trainer:
         """
         with self._lock:
             return Snapshot(step=self._step, status=self._status, message=self.message,
-                            learning_rate=self._lr.value, best_step=self.best_step,
+                            learning_rate=self.learning_rate, best_step=self.best_step,
                             early_stopping=self._patience, steps_per_second=self.steps_per_second,
                             strategy=self.strategy, params_version=self._params_version, error=self.error,
-                            state=self._state, adapter=self._adapter)
+                            state=self._state, adapter=self._adapter, shown=self.rewind.shown,
+                            member=None if self._ensemble is None else self._focus)
 
     def watch(self, callback: Callable[[Event], None]) -> Callable[[], None]:
         """Call ``callback(event)`` (an ``Event``) after every change; returns the function that
@@ -260,11 +368,15 @@ class Trainer:
 
     @property
     def learning_rate(self) -> float | None:
-        """The current learning rate; setting it takes effect at the next chunk, without recompiling."""
-        return self._lr.value
+        """The current learning rate; setting it takes effect at the next chunk, without recompiling.
+        An ensemble sweeping it has none (each member its own: ``ensemble={"learning_rate": [...]}``)."""
+        return None if getattr(self, "_swept_lr", False) else self._lr.value
 
     @learning_rate.setter
     def learning_rate(self, value: float) -> None:
+        if self._swept_lr:
+            raise ValueError("learning_rate: this ensemble sweeps the learning rate (one per member), "
+                             "so there is no single rate to set")
         value = self._lr.check(value)
         with self._lock:
             self._lr.value = value
@@ -454,9 +566,12 @@ class Trainer:
         return params_now
 
     def _emit(self, event: Event) -> None:
+        self.rewind.note(event)       # records at chunk boundaries, before anyone who watches reads it
         self._events.emit(event)
 
     def _set_status(self, status: str, message: str = "") -> None:
+        if not message and getattr(self, "_diverged", None) and status in ("running", "paused", "done"):
+            message = self._members_note()   # an ensemble keeps saying which members stopped
         with self._lock:
             self._status, self.message = status, message
         self._emit(Event.STATUS)
@@ -465,12 +580,16 @@ class Trainer:
         """The state a chunk starts from (with a changed learning rate applied) and its rate inputs."""
         with self._lock:
             base = self._state if base is None else base
-            if self._lr_applied != self._lr.value:
+            if self._lr_applied != self._lr.value and not self._swept_lr:
                 base = base._replace(opt_state=self._lr.apply_to_state(base.opt_state))
                 self._lr_applied = self._lr.value
-            return base, self._lr.scale(), self._lr.value
+            if self._ensemble is None:
+                return base, self._lr.scale(), self._lr.value
+            return base, self._lr.scale() * self._lr_factors, self.learning_rate
 
     def _commit(self, start: int, result, lr: float | None) -> None:
+        if self._ensemble is not None:
+            return self._commit_members(start, result, lr)
         steps = np.arange(start + 1, start + result.completed + 1)
         best_step, waited = self._best_step, self._best_waited
         if self._tracks_best and result.completed:
@@ -491,6 +610,58 @@ class Trainer:
             if lr is not None:
                 self.history.extend("learning_rate", steps, np.full(len(steps), lr, np.float32))
 
+    def _commit_members(self, start: int, result, lr: float | None) -> None:
+        """An ensemble's chunk: per metric the median, band and member series over the members still
+        training; members that diverged keep the state of their last finite step (``ensemble.py``)."""
+        n, size = result.completed, self._ensemble.size
+        steps = np.arange(start + 1, start + n + 1)
+        diverged = dict(self._diverged)
+        live = np.ones((n, size), bool)
+        for member in diverged:
+            live[:, member] = False
+        last_losses = {}
+        for member, (completed, lane, _) in result.diverged.items():
+            live[completed:, member] = False
+            losses = result.metrics[self._train_names[0]][:completed, member]
+            last_losses[member] = float(losses[-1]) if completed else self._last_value(f"loss#{member}")
+            diverged[member] = members.Diverged(start + completed, lane, result.diverged[member][2])
+        state = result.state
+        for member, stopped in diverged.items():   # a stopped member's lane holds its kept state
+            state = members.with_member_state(state, member, stopped.state)
+        with self._lock:
+            self._state, self._step, self._diverged = state, start + n, diverged
+            for name in self._train_names:
+                for key, (s, v) in members.series_of(name, steps, result.metrics[name], live).items():
+                    self.history.extend(key, s, v)
+            if self._val_names and n:
+                due = steps % self._eval_every == 0
+                for name in self._val_names:
+                    values = result.metrics[name][due]
+                    for key, (s, v) in members.series_of(name, steps[due], values, live[due] & np.isfinite(values)).items():
+                        self.history.extend(key, s, v)
+            for member in result.diverged:
+                self.history.extend(f"diverged#{member}", [diverged[member].step], [last_losses[member]])
+            if lr is not None:
+                self.history.extend("learning_rate", steps, np.full(len(steps), lr, np.float32))
+            if result.diverged and len(diverged) < size:
+                self.message = self._members_note()
+        if result.diverged and len(diverged) < size:
+            self._emit(Event.STATUS)
+
+    def _members_note(self) -> str:
+        """'member 3 diverged at step 1,201; 15 of 16 train on' (an ensemble with stopped members)."""
+        stopped = sorted(self._diverged.items())
+        size = self._ensemble.size
+        if len(stopped) == 1:
+            which = f"member {stopped[0][0]} diverged at step {stopped[0][1].step + 1:,}"
+        else:
+            which = "members " + ", ".join(f"{m} (step {d.step + 1:,})" for m, d in stopped) + " diverged"
+        return f"{which}; {size - len(stopped)} of {size} train on"
+
+    def _last_value(self, name: str) -> float:
+        count = self.history.count(name)
+        return float(self.history.tail(name, count - 1)[1][-1]) if count else float("nan")
+
     def _stop_early_if_due(self) -> str:
         """After a commit: when patience ran out, go back to the best parameters; the message, or ''."""
         best = self._state.best
@@ -504,9 +675,29 @@ class Trainer:
                 f"evaluations; parameters restored from step {self._best_step} (val_loss {float(best.val_loss):.4g})")
 
     def _replace_params(self, change: Callable[[Any], Any]) -> None:
-        """``change(params)`` checked against the current structure and shapes, then made current."""
+        """``change(params)`` checked against the current structure and shapes, then made current. An
+        ensemble: ``change`` gets the focus member's parameters and gives that member's new ones (or
+        all members', stacked, as ``trainer.params = stacked`` does)."""
         with self._lock:
-            old, rest = self._state.params, self._state.rest
+            state, focus = self._state, self._focus
+        old, rest = state.params, state.rest
+        if self._ensemble is not None:
+            lane = members.member_slice(state, focus)
+            value = change(self._adapter.user_params(lane.params, lane.rest))
+            merge = getattr(self._adapter, "merge_user_params", None)
+            shape_of = [np.shape(leaf) for leaf in jax.tree.leaves(value)]
+            if shape_of == [np.shape(leaf) for leaf in jax.tree.leaves(lane.params)] and \
+                    jax.tree.structure(value) == jax.tree.structure(lane.params):
+                if merge is not None:
+                    value, lane_rest = merge(value, lane.params, lane.rest)
+                    rest = members.with_member(rest, focus, lane_rest)
+                new = members.with_member(old, focus, jax.tree.map(lambda a, o: jnp.asarray(a, o.dtype),
+                                                                    value, lane.params))
+                with self._lock:
+                    self._state = self._placement.place_state(self._state._replace(params=new, rest=rest))
+                    self._params_version += 1
+                return
+            change = lambda _: value    # noqa: E731 - a whole stack is checked below like a single run's
         value = change(self.params)
         merge = getattr(self._adapter, "merge_user_params", None)   # linen variables, params(state) of update=
         if merge is not None:
@@ -518,7 +709,7 @@ class Trainer:
                 raise ValueError(f"params: shape {np.shape(new_leaf)} where {np.shape(old_leaf)} was expected")
         new = jax.tree.map(lambda a, o: jnp.asarray(a, o.dtype), value, old)
         with self._lock:
-            self._state = self._state._replace(params=new, rest=rest)
+            self._state = self._placement.place_state(self._state._replace(params=new, rest=rest))   # mesh=: its devices
             self._params_version += 1
 
     def _loss_now(self) -> float:
@@ -535,6 +726,8 @@ class Trainer:
                 self._evaluate_now = jax.jit(lambda p, r, k: loss(adapter.eval_view(p, r), source.full(k), k)[0])
         with self._lock:
             state = self._state
+        if self._ensemble is not None:   # the member the diagram edits
+            state = members.member_slice(state, self._focus)
         return float(self._evaluate_now(state.params, state.rest, state.key))
 
     def _note_edit(self, what: str) -> None:

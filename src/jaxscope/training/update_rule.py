@@ -120,13 +120,16 @@ class UpdateRule:
             names.append(name)
         return tuple(sorted(names, key=lambda n: (n != "loss", n)))
 
-    def build_step(self, source: Any, names: tuple[str, ...]) -> Callable:
-        """``step(state, lr_scale, feed) -> (state, {metric: scalar})`` running the user's update."""
+    def build_step(self, source: Any, names: tuple[str, ...], placement: Any = None) -> Callable:
+        """``step(state, lr_scale, feed) -> (state, {metric: scalar})`` running the user's update
+        (``placement``: ``mesh=``, the batch split over the mesh's data axis, as ``step.build_step``)."""
         tracks_best = "val_loss" in names
 
         def step(state: TrainState, lr_scale: jax.Array, feed: Any = None) -> tuple[TrainState, dict]:
             key, data_key, update_key = jax.random.split(state.key, 3)
             batch, data_state = source.next(state.data_state, data_key, state.step, feed)
+            if placement is not None:
+                batch = placement.constrain(batch)
             params, metrics = self._apply(state.params, batch, update_key)
             new = TrainState(params, state.rest, state.opt_state, key, data_state, state.step + 1, state.best)
             out = {name: metrics[name].astype(jnp.float32) for name in names}
@@ -135,7 +138,7 @@ class UpdateRule:
                 new = new._replace(best=track_best(state.best, new, val, jnp.isfinite(val)))
             return new, out
 
-        return step
+        return step if placement is None else placement.pin(step)
 
     def loss_now(self, source: Any) -> Callable | None:
         """``f(state, key) -> loss`` for the loss after a hand edit (None without a ``loss`` metric)."""

@@ -29,6 +29,7 @@ class View(Fed, ipywidgets.VBox):
     does it); ``view.update(params)`` redraws for given parameters when it stands alone."""
 
     runs_network = True     # False: the view only reads the parameters (no apply needed)
+    members_tree = None     # an ensemble's members stacked (``Snapshot.members_tree``) while it redraws
 
     def __init__(self, trainer: Any = None, *, params: Any = None, apply: Any = None, module: Any = None,
                  interval: float = INTERVAL, children: tuple = ()) -> None:
@@ -90,9 +91,10 @@ class View(Fed, ipywidgets.VBox):
     # ---- fed by the display loop ----------------------------------------------------------
     def frame(self, snap: Any, full: bool) -> bool:
         """Redraw for the parameters of ``snap`` unless they are the ones drawn already."""
-        if (snap.step, snap.params_version) == self._drawn and not full:
+        if snap.drawn_key == self._drawn and not full:     # (drawn step, params version, rewound?, member)
             return False
-        self._redraw(snap.model_or_params, (snap.step, snap.params_version))
+        self.members_tree = snap.members_tree   # an ensemble: every member, for views that show the spread
+        self._redraw(snap.model_or_params, snap.drawn_key)
         return True
 
     @property
@@ -134,7 +136,8 @@ class View(Fed, ipywidgets.VBox):
         if snap is None:
             self._redraw(self.network.current(), None)
         else:
-            self._redraw(snap.model_or_params, (snap.step, snap.params_version))
+            self.members_tree = snap.members_tree
+            self._redraw(snap.model_or_params, snap.drawn_key)
 
     def _redraw(self, model_or_params: Any, drawn: tuple | None) -> None:
         with self._lock:

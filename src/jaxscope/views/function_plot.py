@@ -15,6 +15,7 @@ from typing import Any, Callable
 import bqplot
 import numpy as np
 
+from ..training.ensemble import QUANTILES
 from .base import View
 from .figures import BLUE, GREY, axes, figure, finite_range, padded
 from .samples import trainer_samples
@@ -106,6 +107,11 @@ class FunctionPlot(View):
             self.truth_line = bqplot.Lines(x=self.x, y=self.truth, scales=scales, colors=[GREY],
                                            line_style="dashed", stroke_width=2, labels=["truth"])
             marks.append(self.truth_line)
+        if getattr(trainer, "ensemble_size", None):   # the members' spread around the focus member's line
+            self.spread = bqplot.Lines(x=self.x, y=[first, first], scales=scales, fill="between", fill_colors=[BLUE],
+                                       fill_opacities=[0.2], opacities=[0.0, 0.0], colors=[BLUE, BLUE],
+                                       labels=["members 25-75 %"])
+            marks.append(self.spread)
         self.line = bqplot.Lines(x=self.x, y=first, scales=scales, colors=[BLUE], stroke_width=2.5,
                                  labels=["network"])
         marks.append(self.line)
@@ -117,9 +123,16 @@ class FunctionPlot(View):
         out = out.reshape(len(self.x), -1)
         if out.shape[1] <= self.output:
             raise ValueError(f"output={self.output} but the network has {out.shape[1]} output(s)")
-        return {"x": self.x, "y": out[:, self.output]}
+        data = {"x": self.x, "y": out[:, self.output]}
+        if self.members_tree is not None:    # an ensemble: the band between the members' quartiles
+            every = self.network.predict_members(self.members_tree, self.x[:, None])
+            every = every.reshape(len(every), len(self.x), -1)[:, :, self.output]
+            data["lo"], data["hi"] = np.quantile(every, QUANTILES, axis=0)
+        return data
 
     def draw(self, data: dict) -> None:
+        if "lo" in data and hasattr(self, "spread"):
+            self.spread.y = np.stack([data["lo"], data["hi"]])
         self.line.y = data["y"]
 
     def _owned(self) -> list:

@@ -53,9 +53,21 @@ class Network:
     def step(self) -> int:
         return self.trainer.current_step if self.trainer is not None else 0
 
+    def predict_members(self, members_tree: Any, x: Any) -> np.ndarray:
+        """An ensemble's outputs on ``x``, one row per member (members stacked as ``Snapshot.members_tree``)."""
+        if getattr(self, "_members", None) is None:
+            apply = self.forward.apply
+            self._members = jax.jit(jax.vmap(lambda tree, x: _first(apply(tree, x)), in_axes=(0, None)))
+        return np.asarray(self._members(members_tree, x), dtype=np.float64)
+
     def predict(self, model_or_params: Any, x: Any) -> np.ndarray:
         """The network's outputs on the batch ``x`` as a float64 numpy array (one device-to-host copy)."""
         out = self._compiled(self.forward.tree(model_or_params), x)
         if isinstance(out, (tuple, list)):
             out = out[0]
         return np.asarray(out, dtype=np.float64)
+
+
+def _first(out: Any) -> Any:
+    """A model's outputs (the first of several it returns)."""
+    return out[0] if isinstance(out, (tuple, list)) else out

@@ -17,6 +17,7 @@ import bqplot
 import ipywidgets
 import numpy as np
 
+from ..training.ensemble import QUANTILES
 from ..widgets.sync import SEND_LOCK
 from .base import View
 from .figures import BLUE, GREY, ORANGE, axes, figure, finite_range, padded
@@ -80,7 +81,7 @@ class ParityPlot(View):
         if self.names is not None and len(self.names) != outputs:
             raise ValueError(f"names has {len(self.names)} entries for {outputs} output(s)")
         self.names = self.names or ([""] if outputs == 1 else [f"output {k}" for k in range(outputs)])
-        self.panels = []
+        self.panels, self.bars = [], []
         for k in range(min(outputs, MAX_PANELS)):
             lo, hi = padded(*finite_range(*[s[1].reshape(len(s[1]), -1)[:, k] for s in self.sets.values()]))
             sx, sy = bqplot.LinearScale(min=lo, max=hi), bqplot.LinearScale(min=lo, max=hi)
@@ -89,9 +90,14 @@ class ParityPlot(View):
             dots = bqplot.Scatter(x=first["true"][:, k], y=first["pred"][:, k], scales={"x": sx, "y": sy},
                                   colors=[self._colour()], default_size=14, opacities=[0.6])
             name = self.names[k]
-            fig = figure([diagonal, dots], axes(sx, sy, f"true {name}".strip(), f"predicted {name}".strip()),
+            marks = [diagonal, dots]
+            if getattr(trainer, "ensemble_size", None):   # error bars: the members' quartiles per sample
+                marks.insert(1, bqplot.Lines(x=np.zeros((1, 2)), y=np.zeros((1, 2)), scales={"x": sx, "y": sy},
+                                             colors=[GREY], stroke_width=1.5, opacities=[0.7]))
+            fig = figure(marks, axes(sx, sy, f"true {name}".strip(), f"predicted {name}".strip()),
                          "", width=280, height=280)
             self.panels.append((fig, dots))
+            self.bars.append(marks[1] if len(marks) == 3 else None)
         self.toggle = ipywidgets.ToggleButtons(options=[w for w in ("validation", "training") if w in self.sets],
                                                value=self._show, style={"button_width": "90px"})
         self.toggle.observe(self._on_toggle, "value")
@@ -126,7 +132,12 @@ class ParityPlot(View):
         if pred.shape != true.shape:
             raise ValueError(f"ParityPlot: the network gives {pred.shape[1]} output(s) per sample but the targets "
                              f"have {true.shape[1]} (shapes {pred.shape} and {true.shape})")
-        return {"true": true, "pred": pred, "r2": r_squared(true, pred)}
+        data = {"true": true, "pred": pred, "r2": r_squared(true, pred)}
+        if self.members_tree is not None:    # an ensemble: each sample's members' quartiles
+            every = self.network.predict_members(self.members_tree, x)
+            every = every.reshape(len(every), len(x), -1)
+            data["lo"], data["hi"] = np.quantile(every, QUANTILES, axis=0)
+        return data
 
     def _caption(self, data: dict) -> None:
         parts = [f"{name or 'R²'}{' R²' if name else ''} {r:.3f}" for name, r in zip(self.names, data["r2"])]
@@ -138,6 +149,11 @@ class ParityPlot(View):
             with dots.hold_sync():
                 dots.x = data["true"][:, k].astype(np.float32)
                 dots.y = data["pred"][:, k].astype(np.float32)
+            bars = self.bars[k] if k < len(getattr(self, "bars", [])) else None
+            if bars is not None and "lo" in data:
+                with bars.hold_sync():
+                    bars.x = np.repeat(data["true"][:, k:k + 1], 2, axis=1).astype(np.float32)
+                    bars.y = np.stack([data["lo"][:, k], data["hi"][:, k]], axis=1).astype(np.float32)
         self._caption(data)
 
     def _owned(self) -> list:

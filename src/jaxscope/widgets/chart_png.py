@@ -46,7 +46,7 @@ def series_colour(name: str, names: list[str]) -> tuple[int, int, int]:
 
 def charted(history: History) -> list[str]:
     """The series the chart shows, loss first, validation series after their training ones."""
-    names = [n for n in history.names if n not in NOT_CHARTED]
+    names = [n for n in history.names if n not in NOT_CHARTED and "#" not in n]   # an ensemble: its median lines
     return sorted(names, key=lambda n: (n != "loss", n.startswith("val_"), n))
 
 

@@ -96,7 +96,16 @@ class Dashboard(ipywidgets.VBox):
         if self.diagram is not None:
             self.diagram.edit_handler = lambda edit, reply: edit_trainer(trainer, self.diagram, edit, reply)
             self.diagram.editable = trainer.status not in ("running", "compiling")
-        parts = [self.controls, self.loss_chart] + ([self.diagram] if self.diagram is not None else [])
+        from .scrubber import Scrubber   # the rewind row under the chart; it closes with the chart
+
+        self.scrubber = Scrubber(trainer, self.monitor, self.loss_chart)
+        parts = [self.controls, self.loss_chart, self.scrubber] + ([self.diagram] if self.diagram is not None else [])
+        self.member_picker = None
+        if trainer.ensemble_size is not None:   # which member the diagram and views draw
+            from .member_picker import MemberPicker
+
+            self.member_picker = MemberPicker(trainer)
+            parts.insert(3, self.member_picker)
         if self.views:
             row = ipywidgets.HBox(self.views, layout=ipywidgets.Layout(flex_flow="row wrap"))
             row.add_class("jaxscope-views")
@@ -127,7 +136,7 @@ class Dashboard(ipywidgets.VBox):
             return
         self.trainer.pause(wait=False)
         self.monitor.remove(self.saved_output)
-        for widget in (self.controls, self.loss_chart, self.diagram, *self.views):
+        for widget in (self.controls, self.loss_chart, self.diagram, self.member_picker, *self.views):
             if widget is not None:
                 widget.close()
         super().close()

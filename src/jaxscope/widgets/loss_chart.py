@@ -1,4 +1,8 @@
-"""``LossChart``: a live loss curve; only new points cross the wire, as binary buffers."""
+"""``LossChart``: a live loss curve; only new points cross the wire, as binary buffers.
+
+One history, or several runs compared (``show_runs``: each series name prefixed by its run key,
+``r1:loss``); an ensemble's history (``loss#lo``, ``loss#hi``, ``loss#<i>``, ``diverged#<i>``) is
+drawn as a median, a band and member lines (docs/protocol.md, "Series names")."""
 
 from __future__ import annotations
 
@@ -16,6 +20,25 @@ from .sync import SEND_LOCK, LockedStateMixin, reject_unknown
 
 FRAME_INTERVAL = 0.05  # seconds: at most ~20 messages per second per chart
 NOT_CHARTED = ("learning_rate",)
+
+
+def metric_of(name: str) -> str:
+    """The metric a history series belongs to: ``loss#lo`` and ``loss#3`` are the loss's.
+
+    >>> metric_of("val_loss#hi"), metric_of("learning_rate#2"), metric_of("loss")
+    ('val_loss', 'learning_rate', 'loss')
+    """
+    return name.split(protocol.PART_SEPARATOR, 1)[0]
+
+
+def chart_order(names: list[str]) -> list[str]:
+    """The charted series of one history: the loss first, validation series after, no learning rate.
+
+    >>> chart_order(["learning_rate", "val_loss", "loss#lo", "loss", "acc"])
+    ['loss', 'loss#lo', 'acc', 'val_loss']
+    """
+    charted = [n for n in names if metric_of(n) not in NOT_CHARTED]
+    return sorted(charted, key=lambda n: (metric_of(n) != "loss", n.startswith("val_"), metric_of(n), n))
 
 
 class LossChart(Fed, LockedStateMixin, anywidget.AnyWidget):
@@ -37,11 +60,14 @@ class LossChart(Fed, LockedStateMixin, anywidget.AnyWidget):
     title = traitlets.Unicode("").tag(sync=True)
     best_step = traitlets.Int(-1).tag(sync=True)
     snapshot = traitlets.Dict(saved_state.EMPTY).tag(sync=True)   # the picture kept in widget state
+    runs = traitlets.List(traitlets.Dict()).tag(sync=True)   # compared runs {key, label, color, visible}; the page toggles visible
+    marked_step = traitlets.Int(-1).tag(sync=True)           # a dashed "step N" line (the rewind scrubber's); -1 none
 
     def __init__(self, history: History | None = None, monitor: Monitor | None = None, **kwargs: Any) -> None:
         reject_unknown(LossChart, kwargs)
         super().__init__(**kwargs)
         self.history = History() if history is None else history
+        self._runs: dict[str, History] = {}   # run key -> history, when comparing runs
         self._sent: dict[str, int] = {}
         self.messages_sent = 0
         self.monitor = Monitor() if monitor is None else monitor
@@ -57,9 +83,29 @@ class LossChart(Fed, LockedStateMixin, anywidget.AnyWidget):
         """Send what is new at the next frame (at most every ``FRAME_INTERVAL``)."""
         self.monitor.request(self)
 
-    def _series(self) -> list[str]:
-        names = [n for n in self.history.names if n not in NOT_CHARTED]
-        return sorted(names, key=lambda n: (n != "loss", n.startswith("val_"), n))
+    def show_runs(self, runs: list[tuple[dict, History]]) -> None:
+        """Chart several runs instead of ``history``: ``(entry, history)`` per run, the entry a dict
+        ``{"key", "label", "color", "visible"}`` (``widgets/compare.py`` builds them); the page then
+        gets every run's series again, named ``<key>:<series>``."""
+        for entry, _ in runs:
+            if set(entry) != {"key", "label", "color", "visible"} or protocol.RUN_SEPARATOR in str(entry["key"]):
+                raise ValueError(f"runs: expected {{'key', 'label', 'color', 'visible'}} with a key without "
+                                 f"{protocol.RUN_SEPARATOR!r}; got {entry!r}")
+        with SEND_LOCK:
+            self._runs = {entry["key"]: history for entry, history in runs}
+            self.runs = [dict(entry) for entry, _ in runs]
+        self.monitor.request(self, urgent=True, full=True)
+
+    def _sources(self) -> list[tuple[str, History]]:
+        """(prefix of its series' wire names, history) for each history charted."""
+        if not self._runs:
+            return [("", self.history)]
+        return [(key + protocol.RUN_SEPARATOR, history) for key, history in self._runs.items()]
+
+    def _series(self) -> list[tuple[str, History, str]]:
+        """(wire name, history, series name) of every charted series, run by run."""
+        return [(prefix + name, history, name) for prefix, history in self._sources()
+                for name in chart_order(history.names)]
 
     def publish(self, reset: bool = False) -> bool:
         """Send every point not yet sent (all of them with ``reset``), in one message; False when
@@ -68,14 +114,14 @@ class LossChart(Fed, LockedStateMixin, anywidget.AnyWidget):
             if reset:
                 self._sent = {}
             series = []
-            for name in self._series():
-                start = self._sent.get(name, 0)
-                if self.history.count(name) < start:  # the history was cleared under us
+            for wire, history, name in self._series():
+                start = self._sent.get(wire, 0)
+                if history.count(name) < start:  # the history was cleared under us
                     return self.publish(reset=True)
-                steps, values = self.history.tail(name, start)
+                steps, values = history.tail(name, start)
                 if len(steps) or reset:
-                    series.append((name, steps, values))
-                self._sent[name] = start + len(steps)
+                    series.append((wire, steps, values))
+                self._sent[wire] = start + len(steps)
             if not series and not reset:
                 return False
             content, buffers = protocol.points_message(series, reset)
@@ -102,7 +148,7 @@ class LossChart(Fed, LockedStateMixin, anywidget.AnyWidget):
         per bucket), in the ``snapshot`` trait, so a notebook saved with widget state shows the chart
         without a kernel. A trainer's chart does it whenever training stops or pauses (never while it
         runs); call it yourself after feeding a standalone chart with ``add``."""
-        series = [(name, *saved_state.decimate(*self.history.tail(name, 0))) for name in self._series()]
+        series = [(wire, *saved_state.decimate(*history.tail(name, 0))) for wire, history, name in self._series()]
         kept = saved_state.snapshot([protocol.points_message(series, reset=True)])
         with SEND_LOCK:
             self.snapshot = kept

@@ -156,7 +156,7 @@ class NetworkDiagram(Fed, LockedStateMixin, anywidget.AnyWidget):
     def frame(self, snap: Any, full: bool) -> bool:
         """Draw the trainer's weights of ``snap`` (a standalone diagram: the last ``update``)."""
         if snap is not None:
-            drawn = (snap.step, snap.params_version)
+            drawn = snap.drawn_key      # (drawn step, params version, rewound?): trainer.rewind.show
             keep = saved_state.stopped(snap) and drawn != self._kept   # paused or stopped: keep the picture
             if drawn == self._drawn and not full:
                 if keep:
@@ -164,7 +164,7 @@ class NetworkDiagram(Fed, LockedStateMixin, anywidget.AnyWidget):
                 return False
             self._drawn = drawn
             self._source = snap.model_or_params
-            self._step = snap.step
+            self._step = snap.drawn_step
             self.version += 1
             self.publish()
             if keep:

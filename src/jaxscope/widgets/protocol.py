@@ -28,6 +28,10 @@ MESSAGE_KINDS = ("ack", "activations", "block_stats", "command", "edit", "edit_r
 COMMAND_ACTIONS = ("start", "pause", "step", "reset")
 SET_NAMES = ("learning_rate", "early_stopping")
 KERNEL_SHELLS = ("main", "subshell")
+# LossChart series names beyond a metric (protocol.ts RUN_SEPARATOR / PART_SEPARATOR): "r1:loss" is run
+# r1's loss in a comparison chart; "loss#lo" / "loss#hi" an ensemble's band, "loss#3" member 3,
+# "diverged#3" the point where member 3 diverged.
+RUN_SEPARATOR, PART_SEPARATOR = ":", "#"
 
 
 def ping_message(frame: int) -> dict:
