@@ -33,6 +33,8 @@ MODULES = [
     "jaxscope.views.graph_colours", "jaxscope.views.graph_layout",
     "jaxscope.datasets.recall", "jaxscope.views.attention_view", "jaxscope.views.attention_tiles",
     "jaxscope.datasets.densities", "jaxscope.views.density_view", "jaxscope.views.picture",
+    "jaxscope.training.rewind", "jaxscope.widgets.scrubber", "jaxscope.training.history", "jaxscope.training.ensemble",
+    "jaxscope.widgets.member_picker", "jaxscope.widgets.compare_legend", "jaxscope.training.sharding",
 ]
 
 

@@ -191,3 +191,18 @@ def test_seed_list_and_adam_b1_sweep():
         jax.tree.map(lambda a, b: close(a, b, rtol=1e-4, atol=1e-5), ens.member(i), single.params)
     with pytest.raises(IndexError, match="0..1"):
         ens.member(2)
+
+
+def test_rewinding_to_before_a_divergence_trains_that_member_again():
+    ens = Trainer(params={"w": jnp.ones(3)}, loss=quadratic, optimizer=optax.sgd(1.0),
+                  ensemble={"learning_rate": [0.1, 1.5]})
+    for _ in range(30):        # chunk ends (where states are kept) every 10 steps
+        ens.run(10)
+    last = ens.diverged_members[1]
+    early = max(step for step in ens.rewind.steps if step < last)
+    assert early > 0
+    ens.rewind.continue_from(early)
+    assert ens.diverged_members == {} and ens.history.count("diverged#1") == 0
+    assert ens.history.tail("loss#1", 0)[0][-1] == early
+    ens.run(300 - early)
+    assert ens.diverged_members == {1: last} and ens.current_step == 300   # the same steps again

@@ -49,10 +49,12 @@ def compiled_chunk(step, names: tuple[str, ...], state: Any, lr_scale: Any, stra
                    quiet: Callable | None = None) -> tuple:
     """The chunk runner ``choose_chunk`` picks, its seconds per step and the first chunk size.
     With ``quiet()`` (a turn of its own, when other trainers train) it is timed again, the best of
-    three: timed while they ran, a lesson-2 step looked up to 80x too slow (chunks of a few steps)."""
+    three, once their chunks in flight have ended: timed while they ran, a lesson-2 step looked up
+    to 80x too slow (chunks of a few steps; and fair turns count steps at this cost)."""
     chunk, seconds = choose_chunk(step, names, state, lr_scale, strategy, feeds)
     if quiet is not None:
         with quiet():
+            time.sleep(2 * CHUNK_SECONDS)     # the others cannot dispatch more without a turn
             seconds = min(seconds, *(seconds_per_step(chunk, state, lr_scale, 8, feeds) for _ in range(3)))
     seconds = max(seconds, 1e-7)
     size = int(np.clip(CHUNK_SECONDS / seconds, 1, MAX_CHUNK))
@@ -428,15 +430,14 @@ class Driver:
         if result.completed:
             # the chunk's own time on the device, not the time between two of this trainer's turns
             # (with other trainers sharing the machine, that round grows with their chunks)
-            if ended_before:    # it ended some time before `checked`: at most this long
-                ran = min(checked - flight_start, result.completed * self.seconds_per_step)
-                self._observe_speed(ran / result.completed)
+            if ended_before:    # it ended some time before `checked`: at most this long per step
+                self._observe_speed(min((checked - flight_start) / result.completed, self.seconds_per_step))
             else:
-                ran = now - flight_start
-                self._observe_speed(ran / result.completed)
-            # fair turns: the time this trainer's chunks ran (with errors in when a chunk was seen to
-            # end, the next one's time makes up for them), whatever its chunk size
-            TURNS.charge(self, ran)
+                self._observe_speed((now - flight_start) / result.completed)
+            # fair turns: steps at the lower of the cost timed when compiled (in a turn of its own) and
+            # the chunks' time. Not the measured time alone: that includes waiting behind the others'
+            # chunks on the device, most for short chunks, which would then get ever fewer steps.
+            TURNS.charge(self, result.completed * min(self.compiled_per_step, self.seconds_per_step))
             self._measure_rate(now - self._last_finish, result.completed)
         self._last_finish = now
         trainer._emit(Event.STEPS)
@@ -493,6 +494,9 @@ class Driver:
             # steps that a quarter of CHUNK_SECONDS held when compiled (at most MIN_CHUNK): on a
             # loaded machine a chunk's fixed cost (dispatch, read-back, the GIL) can exceed
             # CHUNK_SECONDS, and chunks of a few steps would then be nearly all fixed cost.
+            if TURNS.training_now > 1 and per_step > self.seconds_per_step \
+                    and per_step * self.chunk_size < 2 * CHUNK_SECONDS:
+                return    # sharing: a chunk slowed by the others' shrinks the chunks only past 2x the target
             self.seconds_per_step += 0.3 * (per_step - self.seconds_per_step)
             floor = min(MIN_CHUNK, CHUNK_SECONDS / 4 / self.compiled_per_step)
             target = max(CHUNK_SECONDS / self.seconds_per_step, floor)

@@ -20,7 +20,8 @@ from typing import Callable
 class Event(enum.Enum):
     STEPS = "steps"          # a chunk of steps was recorded: current_step and history grew
     STATUS = "status"        # status or message changed (compiling, running, paused, done, ...)
-    PARAMS = "params"        # parameters changed other than by a step: an edit, a restore, early stopping
+    PARAMS = "params"        # parameters changed other than by a step (an edit, a restore, early stopping), or what
+    #                          the widgets draw (trainer.rewind.show, trainer.focus)
     RESET = "reset"          # back to the initial parameters; the history is empty
     SETTINGS = "settings"    # a live setting changed: learning rate, early stopping
 

@@ -204,6 +204,8 @@ class Rewind:
             trainer._params_version += 1
             trainer.error = None
             trainer.history.truncate(step)
+            if getattr(trainer, "_diverged", None):   # an ensemble: members that diverged later train again
+                trainer._diverged = {m: d for m, d in trainer._diverged.items() if d.step <= step}
         with self._lock:
             self._keep_until(step)
             self._shown = None

@@ -43,7 +43,7 @@ class Snapshot:
 
     @property
     def drawn_key(self) -> tuple:
-        """Equal for two snapshots whose drawings are the same: (drawn step, params version, rewound?)."""
+        """Equal for two snapshots whose drawings are the same: (drawn step, params version, rewound?, member)."""
         return (self.drawn_step, self.params_version, self.shown is not None, self.member)
 
     @property
