@@ -196,26 +196,43 @@ function drawMarkers(ctx: CanvasRenderingContext2D, frame: Frame): void {
   }
 }
 
-/** The step the views show when it is not the latest (the rewind scrubber): a dashed line, "step N". */
-function drawMarkedStep(ctx: CanvasRenderingContext2D, frame: Frame, deco: Decorations): void {
-  const step = deco.markedStep ?? -1;
+/**
+ * A dashed vertical line at `step` (when it lies in the visible range), in `style`; its pixel x,
+ * or null when not drawn.
+ */
+function drawStepLine(
+  ctx: CanvasRenderingContext2D,
+  frame: Frame,
+  step: number,
+  style: { color: string; width: number; dash: number[]; alpha: number },
+): number | null {
   const [x0, x1] = frame.x.domain;
-  if (step < 0 || step < x0 || step > x1) return;
+  if (step < 0 || step < x0 || step > x1) return null;
   const px = Math.round(frame.x.toPixel(step)) + 0.5;
   const { plot } = frame;
-  ctx.strokeStyle = deco.theme.text;
-  ctx.globalAlpha = 0.8;
-  ctx.lineWidth = 1.25;
-  ctx.setLineDash([5, 4]);
+  ctx.strokeStyle = style.color;
+  ctx.globalAlpha = style.alpha;
+  ctx.lineWidth = style.width;
+  ctx.setLineDash(style.dash);
   ctx.beginPath();
   ctx.moveTo(px, plot.top);
   ctx.lineTo(px, plot.top + plot.height);
   ctx.stroke();
   ctx.setLineDash([]);
   ctx.globalAlpha = 1;
+  ctx.fillStyle = style.color;   // for the caller's label
+  return px;
+}
+
+/** The step the views show when it is not the latest (the rewind scrubber): a dashed line, "step N". */
+function drawMarkedStep(ctx: CanvasRenderingContext2D, frame: Frame, deco: Decorations): void {
+  const step = deco.markedStep ?? -1;
+  const style = { color: deco.theme.text, width: 1.25, dash: [5, 4], alpha: 0.8 };
+  const px = drawStepLine(ctx, frame, step, style);
+  if (px === null) return;
+  const { plot } = frame;
   const label = `step ${formatInteger(step)}`;
   ctx.font = `${FONT_SIZE}px ${deco.theme.fontFamily}`;
-  ctx.fillStyle = deco.theme.text;
   ctx.textBaseline = "bottom";
   // Right of the line, or left of it near the right edge.
   const room = plot.left + plot.width - px;
@@ -224,23 +241,13 @@ function drawMarkedStep(ctx: CanvasRenderingContext2D, frame: Frame, deco: Decor
 }
 
 function drawBestStep(ctx: CanvasRenderingContext2D, frame: Frame, deco: Decorations): void {
-  const [x0, x1] = frame.x.domain;
-  if (deco.bestStep < 0 || deco.bestStep < x0 || deco.bestStep > x1) return;
-  const px = Math.round(frame.x.toPixel(deco.bestStep)) + 0.5;
-  const { plot } = frame;
-  ctx.strokeStyle = deco.theme.bestMarker;
-  ctx.lineWidth = 1.5;
-  ctx.setLineDash([3, 3]);
-  ctx.beginPath();
-  ctx.moveTo(px, plot.top);
-  ctx.lineTo(px, plot.top + plot.height);
-  ctx.stroke();
-  ctx.setLineDash([]);
-  ctx.fillStyle = deco.theme.bestMarker;
+  const style = { color: deco.theme.bestMarker, width: 1.5, dash: [3, 3], alpha: 1 };
+  const px = drawStepLine(ctx, frame, deco.bestStep, style);
+  if (px === null) return;
   ctx.font = `${FONT_SIZE}px ${deco.theme.fontFamily}`;
   ctx.textAlign = "left";
   ctx.textBaseline = "top";
-  ctx.fillText("best", px + 3, plot.top + 2);
+  ctx.fillText("best", px + 3, frame.plot.top + 2);
 }
 
 function drawHover(

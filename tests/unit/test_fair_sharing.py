@@ -10,14 +10,9 @@ import numpy as np
 
 import jaxscope as scope
 from jaxscope.training.turns import Turns
+from waiting import wait_until
 
 
-def wait_until(condition, timeout=120.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not met in time")
-        time.sleep(0.01)
 
 
 def test_turns_go_round_robin_in_arrival_order_and_a_waiting_turn_gives_way_to_a_command():
@@ -99,9 +94,9 @@ def test_three_trainers_started_together_all_train_and_all_pause(lesson2):
     for trainer in trainers:
         trainer.start()
     try:
-        wait_until(lambda: all(t.current_step > 0 for t in trainers))
+        wait_until(lambda: all(t.current_step > 0 for t in trainers), 120)
         reached = [t.current_step for t in trainers]
-        wait_until(lambda: all(t.current_step > r for t, r in zip(trainers, reached)))   # all go on, side by side
+        wait_until(lambda: all(t.current_step > r for t, r in zip(trainers, reached)), 120)   # all go on, side by side
     finally:
         for trainer in trainers:
             trainer.pause()

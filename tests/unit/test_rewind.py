@@ -3,7 +3,6 @@ the views drawing them, and training continued from there exactly as it went the
 
 from __future__ import annotations
 
-import time
 
 import jax
 import jax.numpy as jnp
@@ -11,6 +10,7 @@ import numpy as np
 import pytest
 
 import jaxscope as scope
+from waiting import wait_until
 from jaxscope.training import History
 from jaxscope.training.rewind import thinned
 from jaxscope.widgets.scrubber import Scrubber
@@ -55,12 +55,6 @@ def assert_same(a, b):
         np.testing.assert_array_equal(raw(x), raw(y))
 
 
-def wait_until(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not met in time")
-        time.sleep(0.01)
 
 
 @pytest.fixture(scope="module")

@@ -16,14 +16,9 @@ import pytest
 from jax.experimental import io_callback
 
 import jaxscope as scope
+from waiting import wait_until
 
 
-def wait_until(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not met in time")
-        time.sleep(0.01)
 
 
 def test_start_trains_in_the_background_and_pause_stops_at_a_chunk_boundary(lesson2):
