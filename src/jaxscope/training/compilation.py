@@ -19,14 +19,31 @@ import jax
 import numpy as np
 
 from .chunk import MAX_CHUNK, choose_chunk, seconds_per_step
+from .host_batches import feed_at
 from .turns import COMPILES, TURNS
 
 CHUNK_SECONDS = 0.03       # target wall time of one chunk; two are in flight, so pause lands within ~2-3 of these
+WORK_PER_SECOND = 2e10     # XLA's flops + bytes accessed per second (lesson 2: 0.49 M a step, ~25 us): the turn cost's unit
+
+
+def step_cost(step, state: Any, lr_scale: Any, feeds: Any, fallback: float) -> float:
+    """What one step costs in fair turns (``turns.TURNS``): the flops plus bytes XLA's cost analysis
+    counts in it (on the lowered step: no compilation), in seconds at ``WORK_PER_SECOND``; ``fallback``
+    when there is no analysis. Not a timing: timings taken while other trainers run are inflated,
+    and a trainer timed so got 1/60 of the steps of one timed alone (five identical trainers)."""
+    try:
+        analysis = jax.jit(lambda s, scale, f: step(s, scale, feed_at(f, 0))).lower(state, lr_scale, feeds).cost_analysis()
+        analysis = analysis[0] if isinstance(analysis, (list, tuple)) else analysis
+        work = float(analysis.get("flops", 0.0)) + float(analysis.get("bytes accessed", 0.0))
+    except Exception:   # a backend without cost analysis
+        return fallback
+    return work / WORK_PER_SECOND if work > 0 else fallback
 
 
 def compiled_chunk(step, names: tuple[str, ...], state: Any, lr_scale: Any, strategy: str, feeds: Any,
                    quiet: Callable | None = None) -> tuple:
-    """The chunk runner ``choose_chunk`` picks, its seconds per step and the first chunk size.
+    """The chunk runner ``choose_chunk`` picks, its seconds per step, the first chunk size and the cost
+    of a step in fair turns (``step_cost``).
     With ``quiet()`` (a turn of its own, when other trainers train) it is timed again, the best of
     three, once their chunks in flight have ended: timed while they ran, a lesson-2 step looked up
     to 80x too slow (chunks of a few steps; and fair turns count steps at this cost)."""
@@ -41,7 +58,7 @@ def compiled_chunk(step, names: tuple[str, ...], state: Any, lr_scale: Any, stra
         # accelerators: one fixed power-of-two chunk as a static scan (see LoopChunk.pin)
         chunk.pin(int(2 ** np.clip(np.round(np.log2(size)), 4, np.log2(MAX_CHUNK))))
         size = chunk.static_size
-    return chunk, seconds, size
+    return chunk, seconds, size, step_cost(step, state, lr_scale, feeds, seconds)
 
 
 _COMPILING: weakref.WeakSet = weakref.WeakSet()

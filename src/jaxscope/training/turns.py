@@ -1,6 +1,8 @@
 """Fair turns for the trainers of one process: every driver waits for its turn before the host-side
-part of each chunk (dispatch the next, wait for and commit the last), and is charged the seconds
-its chunk ran; the next turn goes to the waiting client charged least so far (ties: first come).
+part of each chunk (dispatch the next, wait for and commit the last), and is charged its chunk's
+steps at what a step costs (``compilation.step_cost``: XLA's count of its flops and bytes, not a
+timing taken while others train); the next turn goes to the waiting client charged least so far
+(ties: first come).
 
 Several trainers training at once share the GIL and XLA's threads; without turns the first ones
 to run kept them and the others crawled (five lesson-2 MLPs started together: 0 to 1,042,406 steps
