@@ -35,6 +35,7 @@ MODULES = [
     "jaxscope.datasets.densities", "jaxscope.views.density_view", "jaxscope.views.picture",
     "jaxscope.training.rewind", "jaxscope.widgets.scrubber", "jaxscope.training.history", "jaxscope.training.ensemble",
     "jaxscope.widgets.member_picker", "jaxscope.widgets.compare_legend", "jaxscope.training.sharding",
+    "jaxscope.widgets.loss_chart", "jaxscope.training.turns",
 ]
 
 

@@ -51,7 +51,7 @@ def test_weights_are_sent_in_n_in_by_n_out_order_on_ready():
 
 def test_the_dashboard_shows_a_diagram_when_the_architecture_can_be_derived(lesson2):
     board = scope.Trainer(**lesson2).show()
-    assert board.children == (board.controls, board.loss_chart, board.diagram)
+    assert board.children == (board.controls, board.loss_chart, board.scrubber, board.diagram)
     assert [layer["kind"] for layer in board.diagram.architecture["layers"]] == ["dense"] * 3
 
 
@@ -79,7 +79,7 @@ def test_no_diagram_for_parameters_that_are_not_a_network():
                             data=None, optimizer=0.1)
     board = trainer.show()
     assert board.diagram is None
-    assert board.children == (board.controls, board.loss_chart)
+    assert board.children == (board.controls, board.loss_chart, board.scrubber)
 
 
 def test_weights_stream_while_training_at_most_ten_times_a_second_and_end_with_the_final_ones(lesson2):

@@ -45,8 +45,8 @@ class LossChart(Fed, LockedStateMixin, anywidget.AnyWidget):
     """A canvas loss chart: train, validation and metric series, log/linear, smoothing, zoom.
 
     >>> chart = LossChart()                       # doctest: +SKIP
-    >>> for step in range(1, 101): chart.add(step, loss=1 / step)
-    >>> chart                                      # shows it; a Trainer's dashboard feeds its own
+    >>> for step in range(1, 101): chart.add(step, loss=1 / step)     # doctest: +SKIP
+    >>> chart              # shows it; a Trainer's dashboard feeds its own   # doctest: +SKIP
 
     ``monitor``: the display loop that paces it (a trainer's, in a dashboard); by default its own.
     """

@@ -11,14 +11,19 @@ hidden until there are two states to choose from. Fed by the trainer's display l
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import ipywidgets
 
+from .frame_ack import FrameAck
 from .monitor import Fed, Monitor
 from .sync import SEND_LOCK
 
-FRAME_INTERVAL = 0.25   # seconds: new states at most 4 times a second
+FRAME_INTERVAL = 0.25   # seconds: new states at most 4 times a second (a scrub is answered at once)
+RUNNING_INTERVAL = 2.0  # seconds between updates while training: a new state at every chunk end is no news to
+                        # look at, and on a slow page (Chromium 4x throttled) 4 updates a second delayed Pause
+                        # from under 1 s to 2.0 s
 
 
 def size_text(nbytes: int) -> str:
@@ -63,7 +68,9 @@ class Scrubber(Fed, ipywidgets.HBox):
         for widget, name in ((self.slider, "slider"), (self.live, "live"), (self.go_on, "continue"),
                              (self.label, "label")):
             widget.add_class(f"jaxscope-scrubber-{name}")
-        super().__init__([self.slider, self.live, self.go_on, self.label],
+        self._ack = FrameAck()               # paced by the page's acks, like the other widgets
+        self._sent_at = -float("inf")
+        super().__init__([self.slider, self.live, self.go_on, self.label, self._ack],
                          layout=ipywidgets.Layout(display="none", align_items="center"))
         self.add_class("jaxscope-scrubber")
         self.trainer, self.chart = trainer, chart
@@ -73,7 +80,7 @@ class Scrubber(Fed, ipywidgets.HBox):
         self.live.on_click(lambda _: self._act(lambda: trainer.rewind.show(None)))
         self.go_on.on_click(lambda _: self._act(self._continue))
         self.monitor = Monitor.of(trainer) if monitor is None else monitor
-        self.monitor.add(self, interval=FRAME_INTERVAL)
+        self.monitor.add(self, pacer=self._ack, interval=FRAME_INTERVAL)
         if chart is not None:                # the row belongs to the chart: it closes with it
             chart.observe(lambda change: change["new"] is None and self.close(), "comm")
         self.frame(trainer.snapshot(), True)
@@ -84,10 +91,14 @@ class Scrubber(Fed, ipywidgets.HBox):
         steps, shown = rewind.steps, rewind.shown_step
         text = label_text(shown, len(steps), rewind.nbytes)
         busy = snap is not None and snap.status in ("running", "compiling")
+        now = time.monotonic()
+        if busy and shown is None and not full and now - self._sent_at < RUNNING_INTERVAL:
+            return False          # training, live: the row keeps up every RUNNING_INTERVAL
         if shown is not None and shown not in steps:      # thinned away meanwhile: still drawn, placed by its neighbour
             steps = sorted(steps + [shown])
         value = len(steps) - 1 if shown is None else steps.index(shown)
         changed = steps != self._steps or value != self.slider.value or text != self.label.value or full
+        self._sent_at = now
         with SEND_LOCK, self.hold_sync():
             self._steps = steps
             self._setting = True
@@ -130,6 +141,6 @@ class Scrubber(Fed, ipywidgets.HBox):
         self.monitor.request(self, urgent=True)
 
     def close(self) -> None:
-        for widget in (self.slider, self.live, self.go_on, self.label):
+        for widget in (self.slider, self.live, self.go_on, self.label, self._ack):
             widget.close()
         super().close()
