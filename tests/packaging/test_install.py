@@ -90,7 +90,7 @@ def test_wheel_installs_without_node_and_shows_a_dashboard(wheel_venv, jaxscope_
         "static": str(next((wheel_venv.root / "lib").glob("python3*/site-packages/jaxscope/static"))),
         "dashboard": "Dashboard",
         "esm": {"ControlBar": size["control_bar.js"], "LossChart": size["loss_chart.js"],
-                "NetworkDiagram": size["network_diagram.js"]},
+                "FrameAck": size["frame_ack.js"], "NetworkDiagram": size["network_diagram.js"]},   # FrameAck: the rewind row's
         "step": 50, "status": "done", "points": 50, "finite": True,
     }
     print(f"build {jaxscope_dists.build_s:.1f} s; sdist {jaxscope_dists.sdist.stat().st_size / 1024:.0f} KiB, "
