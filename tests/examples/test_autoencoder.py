@@ -75,8 +75,8 @@ def test_autoencoder_shows_the_samples_and_three_dashboards_each_with_its_views(
     assert [state[m]["state"]["_dom_classes"] for m in shown(nb)] == [["jaxscope-view"]] + [["jaxscope-dashboard"]] * 3
     kinds = anywidgets(state)
     # one frame ack per view: the samples; ImageGrid + ActivationGrid; 2 LatentScatters + ImageGrid;
-    # LatentGrid + LatentScatter
-    assert kinds == {"ControlBar": 3, "LossChart": 3, "NetworkDiagram": 3, "FrameAck": 8}
+    # LatentGrid + LatentScatter; and one per dashboard's rewind row
+    assert kinds == {"ControlBar": 3, "LossChart": 3, "NetworkDiagram": 3, "FrameAck": 8 + 3}
     bars = [m["state"] for m in state.values() if m["state"].get("_anywidget_id", "").endswith("ControlBar")]
     assert sorted((b["status"], b["step"]) for b in bars) == [("done", 200)] * 3
     assert html_values(state, "jaxscope-view-problem") == [""] * 8           # no view reports a problem

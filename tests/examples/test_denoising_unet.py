@@ -92,7 +92,7 @@ def test_denoising_unet_shows_two_dashboards_whose_diagrams_differ_by_the_u_nets
     nb = executed(EXAMPLES / NAME)
     state = widget_state(nb)
     assert [state[m]["state"]["_dom_classes"] for m in shown(nb)] == [["jaxscope-dashboard"]] * 2
-    assert anywidget_kinds(state) == ["ControlBar"] * 2 + ["FrameAck"] * 2 + ["LossChart"] * 2 + ["NetworkDiagram"] * 2
+    assert anywidget_kinds(state) == ["ControlBar"] * 2 + ["FrameAck"] * 4 + ["LossChart"] * 2 + ["NetworkDiagram"] * 2
     bars = sorted((m["state"]["title"], m["state"]["status"], m["state"]["step"]) for m in state.values()
                   if m["state"].get("_anywidget_id", "").endswith("ControlBar"))
     assert bars == [("denoising: plain CNN", "done", 200), ("denoising: residual U-Net", "done", 200)]

@@ -65,7 +65,7 @@ def test_super_resolution_shows_a_dashboard_with_an_image_grid_and_a_bicubic_col
     nb = executed(EXAMPLES / NAME)
     state = widget_state(nb)
     assert [state[m]["state"]["_dom_classes"] for m in shown(nb)] == [["jaxscope-dashboard"]]
-    assert anywidget_kinds(state) == ["ControlBar", "FrameAck", "LossChart", "NetworkDiagram"]
+    assert anywidget_kinds(state) == ["ControlBar", "FrameAck", "FrameAck", "LossChart", "NetworkDiagram"]  # view + rewind row
     bar = next(m["state"] for m in state.values() if m["state"].get("_anywidget_id", "").endswith("ControlBar"))
     assert (bar["status"], bar["step"]) == ("done", 200)
     views = [m["state"] for m in state.values() if m["state"].get("_dom_classes") == ["jaxscope-view"]]
