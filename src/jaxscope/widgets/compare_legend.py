@@ -89,12 +89,6 @@ def model_name(params: Any) -> str | None:
     return f"{sum(int(np.prod(shape)) for shape in leaves):,} params"
 
 
-def setting(trainer: Any, name: str) -> Any:
-    """A trainer setting by its public name, else (until the trainer publishes it) its private one."""
-    value = getattr(trainer, name, None)
-    return getattr(trainer, "_" + name, None) if value is None else value
-
-
 def batch_size(trainer: Any) -> int | None:
     """The leading size of the first array of a training batch, or None."""
     try:
@@ -114,7 +108,7 @@ def settings_of(trainer: Any) -> dict[str, str]:
     optimizer = optimizer_name(getattr(trainer, "opt_state", None))
     if optimizer is not None:
         parts["optimizer"] = optimizer
-    seed = setting(trainer, "seed")
+    seed = trainer.seed
     if seed is not None:
         parts["seed"] = f"seed {seed}"
     size = getattr(trainer, "ensemble_size", None)
@@ -129,7 +123,7 @@ def settings_of(trainer: Any) -> dict[str, str]:
     batch = batch_size(trainer)
     if batch is not None:
         parts["batch"] = f"batch {batch}"
-    every = setting(trainer, "eval_every")
+    every = trainer.eval_every
     if every is not None and getattr(getattr(trainer, "data", None), "has_validation", False):
         parts["eval_every"] = f"eval every {every}"
     return parts
