@@ -21,32 +21,36 @@ from typing import Iterable
 
 import numpy as np
 
-BUCKETS = 1000    # per series: at most 2 * BUCKETS points kept (each bucket's min and max)
+BUCKETS = 1000    # per series: at most 2 * BUCKETS points kept (first, last, each run's min and max)
 EMPTY = {"messages": [], "counts": [], "buffers": []}
 
 
 def decimate(steps: np.ndarray, values: np.ndarray, buckets: int = BUCKETS) -> tuple[np.ndarray, np.ndarray]:
-    """At most ``2 * buckets`` points of a series: all of them when that many or fewer, else, for
-    each run of ``ceil(n / buckets)`` consecutive points, the first point holding its smallest and
-    the first holding its largest value (in step order; once when they are the same point), so
-    spikes and dips survive. Non-finite values: +inf and -inf count as largest and smallest; a
-    bucket of NaNs only keeps its first point (NaN), so a divergence stays visible."""
+    """At most ``2 * buckets`` points of a series: all of them when that many or fewer, else the first
+    and the last point (so the saved chart spans the whole run and ends at the step training stopped
+    on) and, for each run of ``ceil((n - 2) / (buckets - 1))`` consecutive points between them, the
+    first point holding its smallest and the first holding its largest value (in step order; once
+    when they are the same point), so spikes and dips survive. Non-finite values: +inf and -inf count
+    as largest and smallest; a run of NaNs only keeps its first point (NaN), so a divergence stays
+    visible."""
     steps, values = np.asarray(steps), np.asarray(values, dtype=np.float32)
     n = len(values)
     if n <= 2 * buckets:
         return steps, values
-    size = -(-n // buckets)
-    rows = -(-n // size)
+    inner = values[1:-1]
+    size = -(-len(inner) // (buckets - 1))
+    rows = -(-len(inner) // size)
     padded = np.full(rows * size, np.nan, dtype=np.float32)
-    padded[:n] = values
+    padded[:len(inner)] = inner
     grid = padded.reshape(rows, size)
     nan = np.isnan(grid)
     lowest = np.where(nan, np.inf, grid).argmin(axis=1)      # ties: the first; padding comes last
     highest = np.where(nan, -np.inf, grid).argmax(axis=1)
-    start = np.arange(rows) * size
+    start = 1 + np.arange(rows) * size
     first, second = np.minimum(lowest, highest), np.maximum(lowest, highest)
     keep = np.stack([start + first, start + second], axis=1).ravel()
-    keep = keep[np.r_[True, keep[1:] != keep[:-1]]]          # a bucket whose min and max are one point
+    keep = keep[np.r_[True, keep[1:] != keep[:-1]]]          # a run whose min and max are one point
+    keep = np.r_[0, keep, n - 1]
     return steps[keep], values[keep]
 
 
