@@ -16,12 +16,22 @@ process id; process 0's machine is the coordinator::
     JAX_COORDINATOR_ADDRESS=host0:1234 JAX_NUM_PROCESSES=2 JAX_PROCESS_ID=1 python examples/multihost_train.py
 
 (or ``--coordinator host0:1234 --num-processes 2 --process-id 0``; under SLURM or Open MPI
-``--distributed`` lets ``jax.distributed.initialize()`` find them itself). Process 0 prints the
-progress (in a notebook it would show ``trainer.show()``); the others train silently.
+``--distributed`` lets ``jax.distributed.initialize()`` find them itself). Every process calls
+``trainer.run(steps)``; process 0 decides each chunk and every process runs it (jaxscope's lockstep),
+and process 0 prints the progress.
 
-Every process must run the same steps in the same compiled chunks, so the script trains in
-rounds of ``--round`` steps with ``strategy="loop"`` (the trainer otherwise sizes chunks by timing
-them, which differs from process to process).
+Process 0 in a notebook, showing the dashboard: there, before any other jax call::
+
+    import jax
+    jax.distributed.initialize("host0:1234", num_processes=2, process_id=0)
+    import sys; sys.path.insert(0, "examples")
+    from multihost_train import make_trainer
+    trainer = make_trainer(32)
+    trainer.show()
+
+and on every other host ``python examples/multihost_train.py --coordinator host0:1234 --num-processes 2
+--process-id 1 --follow``: that process trains whenever the dashboard's Start, Step or ``run(n)`` trains
+(at its learning rate), stops when it pauses, and prints each change.
 """
 
 from __future__ import annotations
@@ -36,8 +46,9 @@ import jax
 
 def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--steps", type=int, default=2000, help="optimisation steps (a multiple of --round)")
-    parser.add_argument("--round", type=int, default=16, help="steps per trainer.run() call, the same on every process")
+    parser.add_argument("--steps", type=int, default=2000, help="optimisation steps")
+    parser.add_argument("--follow", action="store_true",
+                        help="train whenever process 0 (a notebook showing the dashboard) trains, until it ends")
     parser.add_argument("--per-device-batch", type=int, default=32, help="samples per device and step")
     parser.add_argument("--coordinator", default=os.environ.get("JAX_COORDINATOR_ADDRESS"),
                         help="host:port of process 0 (env JAX_COORDINATOR_ADDRESS)")
@@ -83,35 +94,60 @@ def make_trainer(per_device_batch: int):
         x = jax.random.uniform(key, (batch_size, 1), minval=-3.0, maxval=3.0)
         return x, jnp.exp(-x**2) * jnp.sin(5 * x)
 
+    def apply(params, x):
+        return jax.vmap(network, in_axes=(0, None))(x, params)
+
     def loss(params, batch):
         x, y = batch
-        return jnp.mean((jax.vmap(network, in_axes=(0, None))(x, params) - y) ** 2)
+        return jnp.mean((apply(params, x) - y) ** 2)
 
     mesh = jax.sharding.Mesh(jax.devices(), ("data",))   # every process's devices
-    return scope.Trainer(init_params(jax.random.key(0)), loss, data, optimizer=1e-2, strategy="loop", mesh=mesh,
+    return scope.Trainer(init_params(jax.random.key(0)), loss, data, optimizer=1e-2, mesh=mesh, apply=apply,
                          name="multihost")
+
+
+def follow(trainer) -> None:
+    """Train whenever process 0 trains (its dashboard decides), printing each change; until the job ends."""
+    import jaxscope as scope
+
+    def on_event(event) -> None:
+        if event is scope.Event.STATUS and trainer.status not in ("compiling", "running"):
+            losses = trainer.history["loss"]
+            loss = f" · loss {float(losses[-1]):.6e}" if len(losses) else ""
+            print(f"process {jax.process_index()}: {trainer.status} at step {trainer.current_step}{loss}", flush=True)
+
+    trainer.watch(on_event)
+    trainer.start()       # a follower's start(): through process 0's pauses
+    trainer.wait()
 
 
 def main() -> None:
     args = parse_arguments()
-    if args.steps % args.round:
-        raise SystemExit(f"--steps ({args.steps}) must be a multiple of --round ({args.round})")
     start_processes(args)
     leader = jax.process_index() == 0
     trainer = make_trainer(args.per_device_batch)
+    if args.follow:
+        follow(trainer)
+        return
     if leader:
         print(f"{jax.process_count()} process(es), {jax.device_count()} device(s), "
               f"global batch {args.per_device_batch * jax.device_count()}", flush=True)
-    rounds = args.steps // args.round
-    for done in range(1, rounds + 1):
-        with contextlib.redirect_stderr(io.StringIO()):   # our own lines below instead of run()'s progress line
-            trainer.run(args.round)
-        if leader and (done % max(1, rounds // 10) == 0 or done == rounds):
-            print(f"step {trainer.current_step:,} · loss {float(trainer.history['loss'][-1]):.3e}", flush=True)
+        tenth = max(1, args.steps // 10)
+        printed = [0]
+
+        def progress(event) -> None:     # on the training thread: a line at each tenth of the steps
+            step = trainer.current_step
+            if step // tenth > printed[0] // tenth and step < args.steps:
+                printed[0] = step
+                print(f"step {step:,} · loss {float(trainer.history['loss'][-1]):.3e}", flush=True)
+
+        trainer.watch(progress)
+    with contextlib.redirect_stderr(io.StringIO()):   # our own lines instead of run()'s progress line
+        trainer.run(args.steps)       # process 0 decides the chunks; every process runs them
     if leader:
         weight = trainer.params["weights"][0]
-        print(f"done: step {trainer.current_step}, parameters {weight.sharding.spec or 'replicated'} "
-              f"on {len(weight.sharding.device_set)} device(s)", flush=True)
+        print(f"done: step {trainer.current_step} · loss {float(trainer.history['loss'][-1]):.3e} · parameters "
+              f"{weight.sharding.spec or 'replicated'} on {len(weight.sharding.device_set)} device(s)", flush=True)
 
 
 if __name__ == "__main__":

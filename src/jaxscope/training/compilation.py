@@ -41,17 +41,20 @@ def step_cost(step, state: Any, lr_scale: Any, feeds: Any, fallback: float) -> f
 
 
 def compiled_chunk(step, names: tuple[str, ...], state: Any, lr_scale: Any, strategy: str, feeds: Any,
-                   quiet: Callable | None = None) -> tuple:
+                   quiet: Callable | None = None, agree: Callable[[float], float] | None = None) -> tuple:
     """The chunk runner ``choose_chunk`` picks, its seconds per step, the first chunk size and the cost
     of a step in fair turns (``step_cost``).
     With ``quiet()`` (a turn of its own, when other trainers train) it is timed again, the best of
     three, once their chunks in flight have ended: timed while they ran, a lesson-2 step looked up
-    to 80x too slow (chunks of a few steps; and fair turns count steps at this cost)."""
+    to 80x too slow (chunks of a few steps; and fair turns count steps at this cost).
+    With ``agree`` (a mesh over several processes, ``lockstep.py``) every process takes process 0's timing."""
     chunk, seconds = choose_chunk(step, names, state, lr_scale, strategy, feeds)
     if quiet is not None:
         with quiet():
             time.sleep(2 * CHUNK_SECONDS)     # the others cannot dispatch more without a turn
             seconds = min(seconds, *(seconds_per_step(chunk, state, lr_scale, 8, feeds) for _ in range(3)))
+    if agree is not None:
+        seconds = agree(seconds)
     seconds = max(seconds, 1e-7)
     size = int(np.clip(CHUNK_SECONDS / seconds, 1, MAX_CHUNK))
     if chunk.strategy == "loop" and jax.default_backend() != "cpu":
@@ -88,6 +91,9 @@ class Compilation:
         feeds = None if trainer._feeder is None else trainer._source.example_block().arrays
         args = (trainer._step_fn, trainer._names, trainer._state, trainer._lr.scale(), trainer._strategy_request,
                 feeds)
+        # several processes (lockstep.py): each runs the same timing chunks, so none may drop its compilation
+        # or time again on its own, and all take process 0's timing
+        self._lockstep = trainer._lockstep
         self.result: tuple | None = None
         self.error: BaseException | None = None
         self._done = threading.Event()
@@ -105,16 +111,17 @@ class Compilation:
         return self.done and self.result is None and self.error is None
 
     def want(self, wanted: bool) -> None:
-        self.wanted = wanted
+        self.wanted = wanted or self._lockstep is not None
         COMPILES.wake()
 
     def _compile(self, args: tuple, on_done: Callable[[], None]) -> None:
         # one compilation at a time: four compiled side by side on 2 cores took 10.9 s, one after another 4.9 s
         with COMPILES.turn(self, interrupted=lambda: not self.wanted) as mine:
             if mine:
-                quiet = (lambda: TURNS.turn(self)) if TURNS.training_now else None   # others train: a turn
+                lockstep = self._lockstep
+                quiet = (lambda: TURNS.turn(self)) if TURNS.training_now and lockstep is None else None   # a turn
                 try:
-                    self.result = compiled_chunk(*args, quiet)
+                    self.result = compiled_chunk(*args, quiet, None if lockstep is None else lockstep.agree_seconds)
                 except Exception as error:
                     self.error = error
         self._done.set()

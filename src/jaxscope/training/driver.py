@@ -71,6 +71,7 @@ class Driver:
         self._last_finish = 0.0
         self._flight_start = 0.0           # when the chunk in flight began to run (the one before it ended)
         self.compilation: Compilation | None = None   # the chunk being compiled off the command path
+        self._decision = None              # a follower: process 0's next decision, not taken yet (lockstep.py)
 
     # ---- the queue ------------------------------------------------------------------------
     def submit(self, command: Command) -> Command:
@@ -145,13 +146,19 @@ class Driver:
 
     def _pause(self, trainer: Any, command: Command, message: str = "") -> None:
         # draining the chunk in flight may end training itself (diverged, stopped early): that status stands
+        lockstep = trainer._lockstep
+        if lockstep is not None and not lockstep.leader and self.plan is not None:
+            lockstep.refuse_pause()
         if self.plan is not None and self.chunk is None:   # still compiling: it goes on, kept for the next start
             self._end(trainer, "paused" if trainer.current_step else "idle", message)
-        elif self.plan is not None and (self.in_flight is None or self._advance(trainer, more=False)):
+        elif self.plan is not None and (self.in_flight is None and lockstep is None
+                                        or self._advance(trainer, more=False)):   # lockstep: the others stop too
             self._end(trainer, "paused", message)
         command.finish()
 
     def _reset(self, trainer: Any, command: Command) -> None:
+        if trainer._lockstep is not None:
+            trainer._lockstep.refuse("reset")
         self.in_flight = None
         plan, self.plan = self.plan, None
         self._unplanned()
@@ -169,6 +176,8 @@ class Driver:
         command.finish()
 
     def _params(self, trainer: Any, command: Command, change: Any, note: str | None) -> None:
+        if trainer._lockstep is not None:
+            trainer._lockstep.refuse("changing the parameters")
         if self.plan is not None:
             raise RuntimeError("cannot change the parameters while training runs; call trainer.pause() first")
         trainer._replace_params(change)
@@ -188,6 +197,8 @@ class Driver:
         """Read and check first; only then replace the state (a failed restore changes nothing)."""
         from .checkpoint import apply, load
 
+        if trainer._lockstep is not None:
+            trainer._lockstep.refuse("restore")
         if self.plan is not None:
             raise RuntimeError("restore: training is running; call trainer.pause() first (nothing was changed)")
         loaded = load(trainer, directory)
@@ -208,6 +219,8 @@ class Driver:
         """``trainer.rewind.show(step)``: the widgets redraw that step; ``continue_from(step)``: its state
         becomes the trainer's (``rewind.py``), the history after it is dropped."""
         if action == "continue":
+            if trainer._lockstep is not None:
+                trainer._lockstep.refuse("continue_from")
             if self.plan is not None:
                 raise RuntimeError("rewind: training is running; call trainer.pause() first (nothing was changed)")
             message = trainer.rewind.apply(step)
@@ -225,6 +238,10 @@ class Driver:
     def _begin(self, trainer: Any, plan: Plan) -> None:
         """Train under ``plan``; first compile (status ``compiling``) on a thread of its own, so that
         commands (pause, reset, save) are handled meanwhile (``_main`` waits, ``_adopt`` goes on)."""
+        lockstep = trainer._lockstep
+        if lockstep is not None and not lockstep.leader:
+            # a follower trains as process 0 decides: start() through its pauses, run(n) until it stops
+            plan = plan._replace(target=None, final_status="follow" if plan.target is None else "")
         self.plan = plan
         trainer.error = None
         if self.chunk is not None:
@@ -280,6 +297,11 @@ class Driver:
     def _turn(self, trainer: Any) -> None:
         """One chunk boundary, in this trainer's turn among the trainers of the process (``turns.py``);
         a command that arrives while it waits for its turn is handled first."""
+        lockstep = trainer._lockstep
+        if lockstep is not None and not lockstep.leader and self._decision is None:
+            # process 0's next decision, waited for outside the turn (process 0 may stay paused for hours:
+            # the other trainers of this process train meanwhile); kept until a turn takes it
+            self._decision = lockstep.agree(0, "", None)
         with TURNS.turn(self, interrupted=lambda: bool(self._queue)) as mine:
             if not mine:
                 return
@@ -324,24 +346,26 @@ class Driver:
         checked = dispatched = time.perf_counter()
         ended_before = flight is not None and _finished(flight)   # while this trainer waited for its turn
         dispatched_to = flight.start_step + flight.n if flight else trainer.current_step
-        following, segments, ended = None, None, None
+        following, segments, ended, n, stop, agreed = None, None, None, 0, "", None
         if more and (target is None or dispatched_to < target):
             requested = self.chunk_size if target is None else min(self.chunk_size, target - dispatched_to)
             n = self.chunk.size_for(requested)
             if trainer._feeder is not None:
                 segments, ended = self._feed(trainer._feeder, n)
                 n = sum(count for _, _, count in segments)
-            if n:
-                base, scale, lr = trainer._chunk_inputs(flight.new if flight else None)
-                dispatched = time.perf_counter()
-                following = dispatch_chunk(self.chunk, base, scale, n, lr, dispatched_to, segments)
-                if trainer._feeder is not None and trainer._feeder.source.mode == "on_policy":
-                    flight, following = following, None    # on-policy: the next batch needs these steps' parameters
-                    flight_start, ended_before = dispatched, False
+        if trainer._lockstep is not None:    # every process dispatches what process 0 does (lockstep.py)
+            n, stop, agreed = self._agree(trainer, n, more)
+        if n:
+            base, scale, lr = trainer._chunk_inputs(flight.new if flight else None, agreed)
+            dispatched = time.perf_counter()
+            following = dispatch_chunk(self.chunk, base, scale, n, lr, dispatched_to, segments)
+            if trainer._feeder is not None and trainer._feeder.source.mode == "on_policy":
+                flight, following = following, None    # on-policy: the next batch needs these steps' parameters
+                flight_start, ended_before = dispatched, False
         self.in_flight = following
         if flight is None:
             self._flight_start = dispatched
-            return self._data_ended(trainer, ended)
+            return self._followed(trainer, stop) and self._data_ended(trainer, ended)
         result = finish_chunk(self.chunk, flight, trainer._dead_members)
         now = time.perf_counter()
         if following is not None:   # it runs once the flight has ended: before this turn, or about now
@@ -371,7 +395,36 @@ class Driver:
             self._end(trainer, "done", stopped)
             trainer._emit(Event.PARAMS)
             return False
-        return self._data_ended(trainer, ended)
+        return self._followed(trainer, stop) and self._data_ended(trainer, ended)
+
+    # ---- several processes (lockstep.py) ----------------------------------------------------
+    def _agree(self, trainer: Any, n: int, more: bool) -> tuple[int, str, float | None]:
+        """Process 0's chunk of steps, why it dispatched none, and its learning rate (the chunk's, in every
+        process: one set on process 0 after this takes effect at the next chunk)."""
+        lockstep = trainer._lockstep
+        if lockstep.leader:
+            n, stop, lr, _ = lockstep.agree(n, "" if n else ("paused" if not more else self.plan.final_status),
+                                            trainer._lr.value)
+        else:
+            (n, stop, lr, _), self._decision = self._decision, None    # taken in _turn
+            if lr is not None and lr != trainer._lr.value:
+                with trainer._lock:
+                    trainer._lr.value = lr
+                trainer._emit(Event.SETTINGS)
+            if n and trainer.status != "running":
+                trainer._set_status("running")
+        return n, stop, lr
+
+    def _followed(self, trainer: Any, stop: str) -> bool:
+        """A follower whose leader stopped (and nothing in flight): ``run(n)`` ends, ``start()`` shows the
+        leader's status and waits for its next start. False when training ended here."""
+        if not stop or self.in_flight is not None or trainer._lockstep is None or trainer._lockstep.leader:
+            return True
+        if self.plan.final_status == "follow":
+            trainer._set_status(stop)
+            return True
+        self._end(trainer, stop)
+        return False
 
     def _feed(self, feeder: Any, n: int) -> tuple[list, Any]:
         """Host batches for up to ``n`` steps, and why none came (an error, the data ran out; None

@@ -117,16 +117,18 @@ class LearningRate:
             raise ValueError(f"learning_rate must be a positive finite number; got {value}")
         return value
 
-    def scale(self) -> np.float32:
-        """The factor the step multiplies updates by (1 unless mode is *scaled*)."""
+    def scale(self, value: float | None = None) -> np.float32:
+        """The factor the step multiplies updates by at rate ``value`` (the current one when None): 1
+        unless mode is *scaled*."""
         if self.mode == "scaled":
-            return np.float32(self.value / self.base)  # numpy: no eager jax dispatch per chunk
+            return np.float32((self.value if value is None else value) / self.base)  # numpy: no eager jax dispatch
         return np.float32(1.0)
 
-    def apply_to_state(self, opt_state: Any) -> Any:
-        """The optimizer state carrying the current rate (mode *injected*)."""
+    def apply_to_state(self, opt_state: Any, value: float | None = None) -> Any:
+        """The optimizer state carrying rate ``value`` (the current one when None; mode *injected*)."""
         if self.mode != "injected":
             return opt_state
         current = tree_utils.tree_get(opt_state, "learning_rate")
         current = jnp.asarray(current)   # an ensemble's state holds one rate per member: all get the new one
-        return tree_utils.tree_set(opt_state, learning_rate=jnp.full(current.shape, self.value, current.dtype))
+        value = self.value if value is None else value
+        return tree_utils.tree_set(opt_state, learning_rate=jnp.full(current.shape, value, current.dtype))

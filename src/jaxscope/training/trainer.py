@@ -8,6 +8,7 @@ settings (learning rate, early stopping) are values the driver reads at each chu
 
 from __future__ import annotations
 
+import dataclasses
 import pathlib
 import signal
 import threading
@@ -32,6 +33,7 @@ from .events import Event, Watchers
 from .feeder import Feeder
 from .host_data import HostData
 from .history import History
+from .lockstep import Lockstep, local_copy, spans_processes
 from .loss_function import check_loss, normalised
 from .model_adapter import adapter_for
 from .optimizer import LearningRate, resolve
@@ -131,6 +133,15 @@ class Trainer:
         if self._ensemble is not None and hasattr(self._source, "with_member_keys"):
             self._source.with_member_keys(keys[:, 1])     # each member its own epoch order
         self._feeder = Feeder(self._source) if isinstance(self._source, HostData) else None
+        # a mesh over several processes: all run the same chunks, process 0 decides them (lockstep.py)
+        self._lockstep = Lockstep() if spans_processes(self._placement.mesh) else None
+        if self._lockstep is not None:
+            if self._feeder is not None:
+                raise ValueError(f"data: host data ({type(self._source).__name__}: iterators, loaders, simulators) cannot "
+                                 f"feed a trainer whose mesh spans {self._lockstep.processes} processes; pass arrays or "
+                                 "a data(key) function, which every process draws the same batches from")
+            if self._strategy_request == "auto":
+                self._strategy_request = "loop"   # timing both strategies could pick differently per process
         if self._feeder is not None:
             weakref.finalize(self, self._feeder.close)
         self._validation = None if validation is None else data_source(validation, None, val_key, "validation")
@@ -298,12 +309,17 @@ class Trainer:
         True
         """
         with self._lock:
-            return Snapshot(step=self._step, status=self._status, message=self.message,
+            state, shown = self._state, self.rewind.shown
+            snap = Snapshot(step=self._step, status=self._status, message=self.message,
                             learning_rate=self.learning_rate, best_step=self.best_step,
                             early_stopping=self._patience, steps_per_second=self.steps_per_second,
                             strategy=self.strategy, params_version=self._params_version, error=self.error,
-                            state=self._state, adapter=self._adapter, shown=self.rewind.shown,
+                            state=state, adapter=self._adapter, shown=shown,
                             member=None if self._ensemble is None else self._focus)
+        if self._lockstep is None:
+            return snap
+        # over several processes: this process's copies, so that drawing them runs here alone
+        return dataclasses.replace(snap, state=local_copy(state), shown=local_copy(shown))
 
     def watch(self, callback: Callable[[Event], None]) -> Callable[[], None]:
         """Call ``callback(event)`` (an ``Event``) after every change; returns the function that
@@ -576,16 +592,18 @@ class Trainer:
             self._status, self.message = status, message
         self._emit(Event.STATUS)
 
-    def _chunk_inputs(self, base: TrainState | None) -> tuple[TrainState, Any, float | None]:
-        """The state a chunk starts from (with a changed learning rate applied) and its rate inputs."""
+    def _chunk_inputs(self, base: TrainState | None, agreed: Any = None) -> tuple[TrainState, Any, float | None]:
+        """The state a chunk starts from (with a changed learning rate applied) and its rate inputs;
+        over several processes at the rate they ``agreed`` on (``lockstep.py``), not one set since."""
         with self._lock:
+            value = self._lr.value if self._lockstep is None else agreed
             base = self._state if base is None else base
-            if self._lr_applied != self._lr.value and not self._swept_lr:
-                base = base._replace(opt_state=self._lr.apply_to_state(base.opt_state))
-                self._lr_applied = self._lr.value
+            if self._lr_applied != value and not self._swept_lr:
+                base = base._replace(opt_state=self._lr.apply_to_state(base.opt_state, value))
+                self._lr_applied = value
             if self._ensemble is None:
-                return base, self._lr.scale(), self._lr.value
-            return base, self._lr.scale() * self._lr_factors, self.learning_rate
+                return base, self._lr.scale(value), value
+            return base, self._lr.scale(value) * self._lr_factors, None if self._swept_lr else value
 
     def _commit(self, start: int, result, lr: float | None) -> None:
         if self._ensemble is not None:
