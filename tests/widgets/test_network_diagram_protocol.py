@@ -227,6 +227,29 @@ def test_dashboard_edits_change_the_trainer_and_are_refused_while_it_runs(lesson
     assert float(trainer.params["biases"][2][0]) != 1.0
 
 
+def test_an_edit_is_refused_while_the_diagram_shows_a_rewound_step_and_lands_once_live(lesson2):
+    trainer = scope.Trainer(**lesson2, apply=lambda p, x: mlp_batch(x, p))
+    board = trainer.show()
+    comm = attach(board.diagram)
+    trainer.run(40)
+    trainer.rewind.show(0)
+    edit = {"v": 2, "kind": "edit", "layer": 2, "param": "bias", "i": 0, "value": 5.0}
+    from_front_end(board.diagram, edit)
+    assert comm.custom("edit_result")[-1][0] == {
+        "v": 2, "kind": "edit_result", "ok": False,
+        "message": "showing step 0 (rewind): press Live to edit the current weights, or Continue from here to edit "
+                   "and train on from this step"}
+    with pytest.raises(RuntimeError, match="showing step 0"):
+        board.diagram.edit(layer=2, param="bias", i=0, value=5.0)
+    assert float(trainer.params["biases"][2][0]) != 5.0
+    trainer.rewind.show(None)
+    from_front_end(board.diagram, edit)
+    trainer.wait(30)
+    settle(board)
+    assert comm.custom("edit_result")[-1][0]["ok"] is True
+    assert float(trainer.params["biases"][2][0]) == 5.0 and trainer.current_step == 40
+
+
 def test_an_edit_from_code_on_a_dashboard_diagram_changes_the_trainer_before_returning(lesson2):
     trainer = scope.Trainer(**lesson2, apply=lambda p, x: mlp_batch(x, p))
     board = trainer.show()

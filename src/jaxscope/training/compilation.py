@@ -41,7 +41,8 @@ def step_cost(step, state: Any, lr_scale: Any, feeds: Any, fallback: float) -> f
 
 
 def compiled_chunk(step, names: tuple[str, ...], state: Any, lr_scale: Any, strategy: str, feeds: Any,
-                   quiet: Callable | None = None, agree: Callable[[float], float] | None = None) -> tuple:
+                   quiet: Callable | None = None, agree: Callable[[float], float] | None = None,
+                   chunk_seconds: float = CHUNK_SECONDS) -> tuple:
     """The chunk runner ``choose_chunk`` picks, its seconds per step, the first chunk size and the cost
     of a step in fair turns (``step_cost``).
     With ``quiet()`` (a turn of its own, when other trainers train) it is timed again, the best of
@@ -56,7 +57,7 @@ def compiled_chunk(step, names: tuple[str, ...], state: Any, lr_scale: Any, stra
     if agree is not None:
         seconds = agree(seconds)
     seconds = max(seconds, 1e-7)
-    size = int(np.clip(CHUNK_SECONDS / seconds, 1, MAX_CHUNK))
+    size = int(np.clip(chunk_seconds / seconds, 1, MAX_CHUNK))
     if chunk.strategy == "loop" and jax.default_backend() != "cpu":
         # accelerators: one fixed power-of-two chunk as a static scan (see LoopChunk.pin)
         chunk.pin(int(2 ** np.clip(np.round(np.log2(size)), 4, np.log2(MAX_CHUNK))))
@@ -121,7 +122,8 @@ class Compilation:
                 lockstep = self._lockstep
                 quiet = (lambda: TURNS.turn(self)) if TURNS.training_now and lockstep is None else None   # a turn
                 try:
-                    self.result = compiled_chunk(*args, quiet, None if lockstep is None else lockstep.agree_seconds)
+                    self.result = compiled_chunk(*args, quiet, *(() if lockstep is None else
+                                                                 (lockstep.agree_seconds, lockstep.CHUNK_SECONDS)))
                 except Exception as error:
                     self.error = error
         self._done.set()

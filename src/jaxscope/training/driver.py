@@ -63,6 +63,8 @@ class Driver:
         self.in_flight = None              # the chunk the device runs while the host records the last
         self.chunk = None                  # the compiled chunk runner, chosen at the first training call
         self.chunk_size = 16
+        lockstep = getattr(trainer, "_lockstep", None)   # several processes: longer chunks (lockstep.py)
+        self.chunk_seconds = CHUNK_SECONDS if lockstep is None else lockstep.CHUNK_SECONDS
         self.seconds_per_step = 1e-3
         self.compiled_per_step = 1e-3      # seconds per step timed when compiled (>= the cost)
         self.turn_cost = 1e-3              # what a step costs in fair turns (compilation.step_cost)
@@ -468,9 +470,9 @@ class Driver:
             # loaded machine a chunk's fixed cost (dispatch, read-back, the GIL) can exceed
             # CHUNK_SECONDS, and chunks of a few steps would then be nearly all fixed cost.
             if TURNS.training_now > 1 and per_step > self.seconds_per_step \
-                    and per_step * self.chunk_size < 2 * CHUNK_SECONDS:
+                    and per_step * self.chunk_size < 2 * self.chunk_seconds:
                 return    # sharing: a chunk slowed by the others' shrinks the chunks only past 2x the target
             self.seconds_per_step += 0.3 * (per_step - self.seconds_per_step)
-            floor = min(MIN_CHUNK, CHUNK_SECONDS / 4 / self.compiled_per_step)
-            target = max(CHUNK_SECONDS / self.seconds_per_step, floor)
+            floor = min(MIN_CHUNK, self.chunk_seconds / 4 / self.compiled_per_step)
+            target = max(self.chunk_seconds / self.seconds_per_step, floor)
             self.chunk_size = int(np.clip(target, max(1, self.chunk_size // 2), min(MAX_CHUNK, 2 * self.chunk_size)))

@@ -79,6 +79,7 @@ class Lockstep:
     """The agreement of one trainer's processes at each chunk boundary (see the module docstring)."""
 
     made = 0          # trainers over several processes made in this process: the same count in every process
+    CHUNK_SECONDS = 0.1   # each chunk costs an agreement and a cross-process sync: 3x the one-process target
     WAIT_MS = 60_000  # a follower asks again after this long (process 0 may stay paused for hours)
     KEPT = 16         # process 0 deletes its decision this many agreements later (all read it by then)
 

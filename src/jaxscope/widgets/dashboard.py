@@ -36,6 +36,14 @@ def edit_trainer(trainer: Any, diagram: Any, edit: dict, reply: Callable[[bool, 
     applied, or, called from code (``reply`` None), wait for it and raise what refused it."""
     from ..inspect.edit import edited
 
+    shown = trainer.rewind.shown_step
+    if shown is not None:   # the diagram draws an earlier step: an edit would land on other weights than it shows
+        message = (f"showing step {shown:,} (rewind): press Live to edit the current weights, or Continue from "
+                   "here to edit and train on from this step")
+        if reply is None:
+            raise RuntimeError(message)
+        reply(False, message)
+        return
     layer = diagram.spec.layers[edit["layer"]].name
     what = f"weight [{edit['i']}→{edit['j']}]" if edit["param"] == "weight" else f"bias [{edit['i']}]"
 
