@@ -11,8 +11,8 @@ split along that last dimension, ``P(None, "model")``; everything else stays rep
 The same code runs on several hosts: one process per host (or per GPU) calls
 ``jax.distributed.initialize()`` first and builds the mesh over ``jax.devices()`` (every process's
 devices); each process fills its own devices' shards (``put``) from the same values, so every
-process must build the same trainer and make the same training calls in the same chunks
-(``examples/multihost_train.py``).
+process builds the same trainer; process 0 then decides every chunk and the others follow
+(``lockstep.py``, ``examples/multihost_train.py``).
 
 >>> import jax
 >>> placement = placement_for(None)          # no mesh: everything stays where jax puts it
