@@ -22,7 +22,6 @@ import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 
 import jaxscope as scope  # noqa: E402
-from jaxscope.training import lockstep  # noqa: E402
 from course_models import init_mlp, mse_loss_batch  # noqa: E402
 
 LEADER = process_id == 0
@@ -103,15 +102,6 @@ if LEADER:
 else:
     until(lambda: trainer.status == "done" and trainer.current_step == report["paused"]["step"] + 40, "the run(40)")
 report["run_more"] = seen(trainer)
-
-report["through"] = "store" if trainer._lockstep._store is not None else "collective"
-
-# d) without the coordination service's key-value store: the agreement is a collective on every device
-lockstep._store = lambda: None
-other = scope.Trainer(params, loss, data, optimizer=1e-2, mesh=mesh, name="collective")
-other.run(48)
-report["collective"] = {"through": "store" if other._lockstep._store is not None else "collective",
-                        **seen(other)}
 
 (out / f"process{process_id}.json").write_text(json.dumps(report))
 if LEADER:    # the coordinator lives in process 0: leave once the follower has written what it saw

@@ -73,13 +73,6 @@ def test_run_in_every_process_trains_the_same_chunks_with_the_losses_of_one_devi
     np.testing.assert_allclose(leader["run"]["loss"], leader["single_loss"], rtol=1e-5)
 
 
-def test_processes_agree_through_the_coordination_service_or_else_a_collective(processes):
-    leader, follower = processes
-    assert leader["through"] == follower["through"] == "store"
-    assert leader["collective"] == follower["collective"]
-    assert leader["collective"]["through"] == "collective" and leader["collective"]["step"] == 48
-
-
 def test_process_0s_pause_and_learning_rate_reach_the_follower(processes):
     leader, follower = processes
     assert leader["paused"] == follower["paused"]

@@ -301,7 +301,7 @@ class Driver:
         a command that arrives while it waits for its turn is handled first."""
         lockstep = trainer._lockstep
         if lockstep is not None and not lockstep.leader and self._decision is None:
-            # process 0's next decision, waited for outside the turn (process 0 may stay paused for hours:
+            # process 0's next decision, waited for outside the turn (process 0 may stay paused a long time:
             # the other trainers of this process train meanwhile); kept until a turn takes it
             self._decision = lockstep.agree(0, "", None)
         with TURNS.turn(self, interrupted=lambda: bool(self._queue)) as mine:

@@ -11,13 +11,12 @@ processes (followers) do exactly that. So process 0's Start, Pause, Step, ``run(
 drive every process, and a follower's ``start()`` / ``run(n)`` trains until process 0 stops.
 
 What a decision travels as: seven int32 (steps, stop code, has-rate, and the float64 rate and seconds
-per step as two int32 each), bit-exact, so every process computes with the same rate; through the key-value store of
-jax's coordination service (the one ``jax.distributed.initialize()`` started: host to host, 0.45 ms, no
-device work, so it neither waits for the chunk in flight nor times out while process 0 stays paused),
-else through ``broadcast_one_to_all`` (a collective on every device: 3.6 ms on this 2-core VM, behind
-the chunk in flight). Commands that would change one process's state alone (parameter edits, reset,
-restore, continue from a rewound step) are refused on a trainer that spans processes; so is host data
-(its batches would have to be fed to every process in the same chunks). Compilation: ``strategy="auto"``
+per step as two int32 each), bit-exact, so every process computes with the same rate, through
+``broadcast_one_to_all`` (jax's public collective: 3.6 ms on this 2-core VM, queued behind the chunk in
+flight; jax's coordination-service key-value store would take 0.45 ms without device work, but it is reached
+only through jax's private modules, which this project does not import). Commands that would change one process's
+state alone (parameter edits, reset, restore, continue from a rewound step) are refused on a trainer that
+spans processes; so is host data (its batches would have to be fed to every process in the same chunks). Compilation: ``strategy="auto"``
 becomes ``"loop"`` (timing both strategies could pick differently per process), never dropped once
 wanted, and its chunk-size timing is the leader's.
 
@@ -63,61 +62,24 @@ def _decode(values: np.ndarray) -> tuple[int, str, float | None, float]:
     return steps, STOPS[stop], lr if has_lr else None, seconds
 
 
-def _store() -> Any:
-    """The coordination service's key-value client (None before ``jax.distributed.initialize()`` or in a
-    jax without one: then the agreement is a collective)."""
-    try:
-        from jax._src import distributed
-        client = distributed.global_state.client
-    except Exception:   # an internal module moved
-        return None
-    needed = ("key_value_set", "blocking_key_value_get", "key_value_delete")
-    return client if client is not None and all(hasattr(client, name) for name in needed) else None
-
-
 class Lockstep:
     """The agreement of one trainer's processes at each chunk boundary (see the module docstring)."""
 
-    made = 0          # trainers over several processes made in this process: the same count in every process
-    CHUNK_SECONDS = 0.1   # each chunk costs an agreement and a cross-process sync: 3x the one-process target
-    WAIT_MS = 60_000  # a follower asks again after this long (process 0 may stay paused for hours)
-    KEPT = 16         # process 0 deletes its decision this many agreements later (all read it by then)
+    CHUNK_SECONDS = 0.1   # each chunk costs an agreement (a collective) and a sync: 3x the one-process target
 
     def __init__(self) -> None:
         self.leader = jax.process_index() == 0
         self.processes = jax.process_count()
         self.agreements = 0
-        Lockstep.made += 1
-        self._prefix = f"jaxscope/lockstep/{Lockstep.made}/"
-        self._store = _store()
 
     def agree(self, steps: int, stop: str, lr: float | None, seconds: float = 0.0) -> tuple[int, str, float | None, float]:
         """The leader's (steps, stop, learning rate, seconds per step); every process calls this at the
         same boundary with its own proposal, and all get the leader's."""
-        mine = _encode(steps, stop, lr, seconds)
-        if self._store is None:
-            from jax.experimental import multihost_utils
+        from jax.experimental import multihost_utils
 
-            values = np.asarray(multihost_utils.broadcast_one_to_all(mine))
-        else:
-            values = self._through_store(mine)
+        values = multihost_utils.broadcast_one_to_all(_encode(steps, stop, lr, seconds))
         self.agreements += 1
-        return _decode(values)
-
-    def _through_store(self, mine: np.ndarray) -> np.ndarray:
-        key, k = f"{self._prefix}{self.agreements}", self.agreements
-        if self.leader:
-            self._store.key_value_set(key, " ".join(str(int(v)) for v in mine))
-            if k >= self.KEPT:
-                self._store.key_value_delete(f"{self._prefix}{k - self.KEPT}")
-            return mine
-        while True:
-            try:
-                text = self._store.blocking_key_value_get(key, self.WAIT_MS)
-                return np.array([int(v) for v in text.split()], np.int32)
-            except Exception as error:   # noqa: BLE001 - only a timeout is retried
-                if "DEADLINE_EXCEEDED" not in str(error):
-                    raise
+        return _decode(np.asarray(values))
 
     def agree_seconds(self, seconds: float) -> float:
         """The leader's timing of a compiled step (chunk sizes, accelerators' pinned scan length)."""
