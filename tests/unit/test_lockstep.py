@@ -53,12 +53,11 @@ def test_the_multihost_example_trains_as_two_processes_and_process_0_prints():
     example = HERE.parents[1] / "examples" / "multihost_train.py"
     printed = two_processes(example, lambda i, port: ["--coordinator", f"localhost:{port}", "--num-processes", "2",
                                                       "--process-id", str(i), "--steps", "64"])
-    printed = ["".join(line for line in out.splitlines(keepends=True) if not line.startswith("[Gloo]"))
-               for out in printed]      # gloo's own lines about its connections
-    lines = printed[0].splitlines()
+    # gloo prints its connections to the same stdout from C++, in pieces that may split its own lines
+    lines = [line for line in printed[0].splitlines() if "peer ranks" not in line and not line.startswith("[Gloo]")]
     assert lines[0] == "2 process(es), 4 device(s), global batch 128"
     assert lines[-1].startswith("done: step 64 · loss ") and lines[-1].endswith("· parameters replicated on 4 device(s)")
-    assert printed[1] == ""
+    assert "step" not in printed[1] and "process(es)" not in printed[1]     # process 1 prints nothing of its own
 
 
 def test_two_processes_form_one_job_of_four_devices(processes):
