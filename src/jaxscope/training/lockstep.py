@@ -13,12 +13,13 @@ drive every process, and a follower's ``start()`` / ``run(n)`` trains until proc
 What a decision travels as: seven int32 (steps, stop code, has-rate, and the float64 rate and seconds
 per step as two int32 each), bit-exact, so every process computes with the same rate, through
 ``broadcast_one_to_all`` (jax's public collective: 3.6 ms on this 2-core VM, queued behind the chunk in
-flight; jax's coordination-service key-value store would take 0.45 ms without device work, but it is reached
-only through jax's private modules, which this project does not import). Commands that would change one process's
-state alone (parameter edits, reset, restore, continue from a rewound step) are refused on a trainer that
-spans processes; so is host data (its batches would have to be fed to every process in the same chunks). Compilation: ``strategy="auto"``
-becomes ``"loop"`` (timing both strategies could pick differently per process), never dropped once
-wanted, and its chunk-size timing is the leader's.
+flight; jax's coordination-service key-value store would take 0.45 ms without device work, but it is
+reached only through jax's private modules, which this project does not import). Commands that would
+change one process's state alone (parameter edits, reset, restore, continue from a rewound step) are
+refused on a trainer that spans processes; so is host data (its batches would have to be fed to every
+process in the same chunks). Compilation: ``strategy="auto"`` becomes ``"loop"`` (timing both
+strategies could pick differently per process), never dropped once wanted, and its chunk-size timing
+is the leader's.
 
 >>> spans_processes(None), spans_processes(jax.sharding.Mesh(jax.devices()[:1], ("data",)))
 (False, False)
@@ -72,7 +73,8 @@ class Lockstep:
         self.processes = jax.process_count()
         self.agreements = 0
 
-    def agree(self, steps: int, stop: str, lr: float | None, seconds: float = 0.0) -> tuple[int, str, float | None, float]:
+    def agree(self, steps: int, stop: str, lr: float | None,
+              seconds: float = 0.0) -> tuple[int, str, float | None, float]:
         """The leader's (steps, stop, learning rate, seconds per step); every process calls this at the
         same boundary with its own proposal, and all get the leader's."""
         from jax.experimental import multihost_utils

@@ -8,7 +8,6 @@ settings (learning rate, early stopping) are values the driver reads at each chu
 
 from __future__ import annotations
 
-import dataclasses
 import pathlib
 import signal
 import threading
@@ -137,9 +136,9 @@ class Trainer:
         self._lockstep = Lockstep() if spans_processes(self._placement.mesh) else None
         if self._lockstep is not None:
             if self._feeder is not None:
-                raise ValueError(f"data: host data ({type(self._source).__name__}: iterators, loaders, simulators) cannot "
-                                 f"feed a trainer whose mesh spans {self._lockstep.processes} processes; pass arrays or "
-                                 "a data(key) function, which every process draws the same batches from")
+                raise ValueError(f"data: host data ({type(self._source).__name__}: iterators, loaders, simulators) "
+                                 f"cannot feed a trainer whose mesh spans {self._lockstep.processes} processes; pass "
+                                 "arrays or a data(key) function, which every process draws the same batches from")
             if self._strategy_request == "auto":
                 self._strategy_request = "loop"   # timing both strategies could pick differently per process
         if self._feeder is not None:
@@ -310,16 +309,14 @@ class Trainer:
         """
         with self._lock:
             state, shown = self._state, self.rewind.shown
-            snap = Snapshot(step=self._step, status=self._status, message=self.message,
+            if self._lockstep is not None:   # over several processes: this process's copies, drawn here alone
+                state, shown = local_copy(state), local_copy(shown)
+            return Snapshot(step=self._step, status=self._status, message=self.message,
                             learning_rate=self.learning_rate, best_step=self.best_step,
                             early_stopping=self._patience, steps_per_second=self.steps_per_second,
                             strategy=self.strategy, params_version=self._params_version, error=self.error,
                             state=state, adapter=self._adapter, shown=shown,
                             member=None if self._ensemble is None else self._focus)
-        if self._lockstep is None:
-            return snap
-        # over several processes: this process's copies, so that drawing them runs here alone
-        return dataclasses.replace(snap, state=local_copy(state), shown=local_copy(shown))
 
     def watch(self, callback: Callable[[Event], None]) -> Callable[[], None]:
         """Call ``callback(event)`` (an ``Event``) after every change; returns the function that
